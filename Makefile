@@ -1,0 +1,49 @@
+# The steps of the bare-metal lifecycle WorkflowTemplates. `make demo` and `make test` are the
+# README's two commands; both do their own set-up on a fresh Debian machine.
+SHELL := /bin/bash
+SWIFT ?= swift
+STEPS := nautobot-api get-device-nautobot get-obm-ip
+SWIFT_SOURCES := Sources Tests Package.swift
+
+.PHONY: all build test lint format demo deps real-nautobot-up real-nautobot-down clean
+
+all: build
+
+# System packages the build needs (libcurl's headers, openssl for the simulators' test CA).
+deps:
+	@scripts/install-deps.sh
+
+# Release binaries, Swift runtime linked in, stripped copies in .build/steps/.
+build: deps
+	$(SWIFT) build -c release --static-swift-stdlib $(foreach s,$(STEPS),--product $(s))
+	@mkdir -p .build/steps
+	@bin=$$($(SWIFT) build -c release --show-bin-path); for s in $(STEPS); do \
+		strip -o .build/steps/$$s $$bin/$$s; printf '%-22s %s bytes stripped\n' $$s $$(stat -c %s .build/steps/$$s); done
+
+# Unit tests and the step binaries driven against the simulators; against a real Nautobot too
+# when NAUTOBOT_REAL_URL/NAUTOBOT_REAL_TOKEN are set (.ci/run starts one).
+test: deps
+	$(SWIFT) build --build-tests
+	STEP_BIN_DIR=$$($(SWIFT) build --show-bin-path) $(SWIFT) test
+	@[ -n "$$NAUTOBOT_REAL_URL" ] || echo "note: no NAUTOBOT_REAL_URL: the steps ran against the simulator only (.ci/run also runs them against a real Nautobot)"
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(SWIFT_SOURCES)
+
+format:
+	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)
+
+# Starts the simulators, runs the steps against them, shows what they output, stops everything.
+demo: deps
+	$(SWIFT) build --product simulator $(foreach s,$(STEPS),--product $(s))
+	@scripts/demo.sh $$($(SWIFT) build --show-bin-path)
+
+real-nautobot-up:
+	scripts/real-nautobot.sh up
+	python3 scripts/load-nautobot-inventory.py http://127.0.0.1:8080 $$(scripts/real-nautobot.sh env | sed -n 's/^NAUTOBOT_REAL_TOKEN=//p')
+
+real-nautobot-down:
+	scripts/real-nautobot.sh down
+
+clean:
+	rm -rf .build

@@ -1,0 +1,92 @@
+// swift-tools-version: 6.1
+// The step programs of the bare-metal lifecycle WorkflowTemplates, their shared libraries, and the
+// simulators the tests and `make demo` run them against.
+import PackageDescription
+
+/// A step executable: a thin `main` over the shared libraries.
+func step(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: dependencies + ["StepRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        path: "Sources/Steps/\(name)"
+    )
+}
+
+let package = Package(
+    name: "baremetal-steps",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nautobot-api", targets: ["nautobot-api"]),
+        .executable(name: "get-device-nautobot", targets: ["get-device-nautobot"]),
+        .executable(name: "get-obm-ip", targets: ["get-obm-ip"]),
+        .executable(name: "simulator", targets: ["simulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // C interop: libcurl's variadic setopt/getinfo behind typed inline wrappers.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "JSON", path: "Sources/JSON"),
+        .target(
+            name: "StepRuntime",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "StepRuntime"]),
+        .target(name: "Nautobot", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+
+        step("nautobot-api", ["Nautobot", "JSON"]),
+        step("get-device-nautobot", ["Nautobot", "JSON"]),
+        step("get-obm-ip", ["Nautobot"]),
+
+        // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
+        .target(
+            name: "SimulatorSupport",
+            dependencies: [
+                "JSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ], path: "Sources/Simulators/SimulatorSupport"),
+        .target(
+            name: "NautobotSimulator",
+            dependencies: [
+                "SimulatorSupport", "JSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ], path: "Sources/Simulators/NautobotSimulator"),
+        .executableTarget(
+            name: "simulator",
+            dependencies: [
+                "NautobotSimulator", "SimulatorSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], path: "Sources/Simulators/simulator"),
+
+        // What the tests share: launching binaries and simulators, capturing their output.
+        .target(name: "StepTesting", dependencies: ["JSON"], path: "Tests/StepTesting"),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "StepRuntimeTests", dependencies: ["StepRuntime", "StepTesting"]),
+        .testTarget(
+            name: "HTTPClientTests",
+            dependencies: [
+                "HTTPClient", "StepTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        .testTarget(name: "NautobotTests", dependencies: ["Nautobot", "JSON", "StepTesting"]),
+        .testTarget(name: "NautobotStepsTests", dependencies: ["JSON", "StepTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

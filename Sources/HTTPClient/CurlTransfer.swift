@@ -1,0 +1,265 @@
+import CCurl
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// libcurl set up once per process, before any handle exists (curl_global_init is not thread-safe).
+enum CurlGlobal {
+    static let initialized: Bool = curl_global_init(ccurl_global_default) == CURLE_OK
+}
+
+/// What the C callbacks of one transfer read and fill: the response body and headers, the file
+/// being uploaded. Reached from C through an unretained pointer that lives as long as `perform`.
+final class TransferState {
+    var body: [UInt8] = []
+    var memoryLimit: Int
+    var outputFD: Int32 = -1
+    var inputFD: Int32 = -1
+    var headers: [HTTPHeader] = []
+    var responseTooLarge = false
+    var localFileError: String?
+    /// Kept alive here because libcurl reads POSTFIELDS from this memory during the transfer.
+    var requestBytes: [UInt8] = []
+
+    init(memoryLimit: Int) {
+        self.memoryLimit = memoryLimit
+    }
+}
+
+private let receiveBody: ccurl_data_callback = { buffer, size, count, userdata in
+    guard let buffer, let userdata else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    if state.outputFD >= 0 {
+        var offset = 0
+        while offset < length {
+            let written = write(state.outputFD, buffer + offset, length - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                state.localFileError = String(cString: strerror(errno))
+                return 0
+            }
+            offset += written
+        }
+        return length
+    }
+    guard state.body.count + length <= state.memoryLimit else {
+        state.responseTooLarge = true
+        return 0
+    }
+    state.body.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: length))
+    return length
+}
+
+private let receiveHeader: ccurl_data_callback = { buffer, size, count, userdata in
+    guard let buffer, let userdata else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
+    if line.hasPrefix("HTTP/") {
+        // A new status line: a redirect or a 1xx came before; only the last response's headers count.
+        state.headers.removeAll()
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = String(line[..<colon])
+        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t\r\n")
+        state.headers.append(HTTPHeader(name, value))
+    }
+    return length
+}
+
+private let sendFile: ccurl_data_callback = { buffer, size, count, userdata in
+    guard let buffer, let userdata else { return ccurl_readfunc_abort }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    while true {
+        let got = read(state.inputFD, buffer, size * count)
+        if got >= 0 { return got }
+        if errno == EINTR { continue }
+        state.localFileError = String(cString: strerror(errno))
+        return ccurl_readfunc_abort
+    }
+}
+
+/// One libcurl easy handle and the attempts made with it. Reusing the handle keeps its
+/// connection alive between requests to the same server.
+final class CurlTransfer {
+    private let handle: UnsafeMutableRawPointer
+    private var errorBuffer = [CChar](repeating: 0, count: Int(ccurl_error_size))
+
+    init?() {
+        guard CurlGlobal.initialized, let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+    }
+
+    /// Makes one attempt: no retries here.
+    func perform(_ request: HTTPRequest, tls: TLSOptions, userAgent: String) throws(HTTPError) -> HTTPResponse {
+        curl_easy_reset(handle)
+        let printable = URLText.printable(request.url)
+        let limit: Int
+        if case .memory(let bytes) = request.destination { limit = bytes } else { limit = 0 }
+        let state = TransferState(memoryLimit: limit)
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer {
+            curl_slist_free_all(headerList)
+            if state.outputFD >= 0 { close(state.outputFD) }
+            if state.inputFD >= 0 { close(state.inputFD) }
+        }
+        let statePointer = Unmanaged.passUnretained(state).toOpaque()
+
+        try withExtendedLifetime(state) { () throws(HTTPError) in
+            setString(CURLOPT_URL, request.url)
+            // Only http and https, also for redirects: no file://, gopher://, ... ever.
+            setString(CURLOPT_PROTOCOLS_STR, "http,https")
+            setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+            setLong(CURLOPT_FOLLOWLOCATION, 1)
+            setLong(CURLOPT_MAXREDIRS, 5)
+            setLong(CURLOPT_NOSIGNAL, 1)
+            setString(CURLOPT_USERAGENT, userAgent)
+            errorBuffer.withUnsafeMutableBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, $0.baseAddress) }
+            errorBuffer[0] = 0
+
+            setLong(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeouts.connect * 1000))
+            if let total = request.timeouts.total { setLong(CURLOPT_TIMEOUT_MS, Int(total * 1000)) }
+            setLong(CURLOPT_LOW_SPEED_LIMIT, request.timeouts.lowSpeedBytesPerSecond)
+            setLong(CURLOPT_LOW_SPEED_TIME, request.timeouts.lowSpeedSeconds)
+
+            try applyTLS(tls, url: printable)
+
+            for header in request.headers {
+                headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+            }
+            // No `Expect: 100-continue` pause before a body: servers that never answer 100 cost a second.
+            headerList = curl_slist_append(headerList, "Expect:")
+            _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+
+            _ = ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader)
+            _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, statePointer)
+            _ = ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody)
+            _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, statePointer)
+
+            if case .file(let path) = request.destination {
+                state.outputFD = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                guard state.outputFD >= 0 else {
+                    throw HTTPError(kind: .localFile, url: printable, detail: "\(path): \(String(cString: strerror(errno)))")
+                }
+            }
+            try applyBody(request, state: state, statePointer: statePointer, url: printable)
+
+            let code = curl_easy_perform(handle)
+            guard code == CURLE_OK else {
+                throw failure(code, state: state, url: printable)
+            }
+        }
+
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        var effective: UnsafeMutablePointer<CChar>?
+        _ = ccurl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
+        return HTTPResponse(
+            status: status,
+            headers: state.headers,
+            body: state.body,
+            url: effective.map { String(cString: $0) } ?? request.url
+        )
+    }
+
+    private func applyBody(_ request: HTTPRequest, state: TransferState, statePointer: UnsafeMutableRawPointer, url: String)
+        throws(HTTPError)
+    {
+        switch (request.method, request.body) {
+        case (.get, .none):
+            setLong(CURLOPT_HTTPGET, 1)
+        case (.head, _):
+            setLong(CURLOPT_NOBODY, 1)
+        case (_, .none):
+            setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+            if request.method != .get && request.method != .delete && request.method != .options {
+                // A body-taking method with no body still says Content-Length: 0.
+                setLong(CURLOPT_POST, 1)
+                setOff(CURLOPT_POSTFIELDSIZE_LARGE, 0)
+                setString(CURLOPT_POSTFIELDS, "")
+            }
+        case (_, .bytes(let bytes)):
+            state.requestBytes = bytes
+            setLong(CURLOPT_POST, 1)
+            setOff(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count)
+            state.requestBytes.withUnsafeMutableBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, $0.baseAddress) }
+            setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+        case (_, .file(let path)):
+            state.inputFD = open(path, O_RDONLY | O_CLOEXEC)
+            var info = stat()
+            guard state.inputFD >= 0, fstat(state.inputFD, &info) == 0 else {
+                throw HTTPError(kind: .localFile, url: url, detail: "\(path): \(String(cString: strerror(errno)))")
+            }
+            // A known size makes libcurl send Content-Length, never chunked (iDRAC refuses chunked).
+            setLong(CURLOPT_POST, 1)
+            setOff(CURLOPT_POSTFIELDSIZE_LARGE, Int(info.st_size))
+            _ = ccurl_setopt_callback(handle, CURLOPT_READFUNCTION, sendFile)
+            _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, statePointer)
+            setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+        }
+    }
+
+    private func applyTLS(_ tls: TLSOptions, url: String) throws(HTTPError) {
+        if tls.verifiesPeer {
+            setLong(CURLOPT_SSL_VERIFYPEER, 1)
+            setLong(CURLOPT_SSL_VERIFYHOST, 2)
+        } else {
+            setLong(CURLOPT_SSL_VERIFYPEER, 0)
+            setLong(CURLOPT_SSL_VERIFYHOST, 0)
+        }
+        if let caFile = tls.caFile {
+            guard access(caFile, R_OK) == 0 else {
+                throw HTTPError(kind: .tlsVerification, url: url, detail: "CA bundle \(caFile) cannot be read")
+            }
+            setString(CURLOPT_CAINFO, caFile)
+        }
+        if var pem = tls.caPEM {
+            pem.withUnsafeMutableBytes { _ = ccurl_setopt_blob(handle, CURLOPT_CAINFO_BLOB, $0.baseAddress, $0.count) }
+        }
+        if var certificate = tls.clientCertificatePEM, var key = tls.clientKeyPEM {
+            setString(CURLOPT_SSLCERTTYPE, "PEM")
+            certificate.withUnsafeMutableBytes { _ = ccurl_setopt_blob(handle, CURLOPT_SSLCERT_BLOB, $0.baseAddress, $0.count) }
+            setString(CURLOPT_SSLKEYTYPE, "PEM")
+            key.withUnsafeMutableBytes { _ = ccurl_setopt_blob(handle, CURLOPT_SSLKEY_BLOB, $0.baseAddress, $0.count) }
+        }
+    }
+
+    private func failure(_ code: CURLcode, state: TransferState, url: String) -> HTTPError {
+        var detail = errorBuffer.withUnsafeBufferPointer { buffer in
+            String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        if detail.isEmpty { detail = String(cString: curl_easy_strerror(code)) }
+        let kind: HTTPError.Kind
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .nameResolution
+        case CURLE_COULDNT_CONNECT: kind = .connectionFailed
+        case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
+        case CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            kind = .connectionLost
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CERTPROBLEM:
+            kind = .tlsVerification
+        case CURLE_SSL_CONNECT_ERROR: kind = .tlsHandshake
+        case CURLE_UNSUPPORTED_PROTOCOL: kind = .protocolNotAllowed
+        case CURLE_URL_MALFORMAT: kind = .invalidURL
+        case CURLE_WRITE_ERROR where state.responseTooLarge:
+            kind = .responseTooLarge
+            detail = "more than \(state.memoryLimit) bytes"
+        case CURLE_WRITE_ERROR, CURLE_READ_ERROR, CURLE_ABORTED_BY_CALLBACK:
+            kind = state.localFileError != nil ? .localFile : .other
+            if let reason = state.localFileError { detail = reason }
+        default: kind = .other
+        }
+        return HTTPError(kind: kind, url: url, detail: detail)
+    }
+
+    private func setLong(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_long(handle, option, value) }
+    private func setOff(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_off(handle, option, value) }
+    private func setString(_ option: CURLoption, _ value: String) { _ = ccurl_setopt_string(handle, option, value) }
+}

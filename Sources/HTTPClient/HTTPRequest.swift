@@ -1,0 +1,107 @@
+/// An HTTP method; the idempotent ones may be retried on transient failures.
+public enum HTTPMethod: String, Sendable, CaseIterable {
+    case get = "GET"
+    case head = "HEAD"
+    case post = "POST"
+    case put = "PUT"
+    case patch = "PATCH"
+    case delete = "DELETE"
+    case options = "OPTIONS"
+
+    /// RFC 9110's idempotent methods: repeating them cannot do more than doing them once.
+    public var isIdempotent: Bool {
+        switch self {
+        case .get, .head, .put, .delete, .options: true
+        case .post, .patch: false
+        }
+    }
+}
+
+/// One request header. Kept as a list, not a dictionary: order and repeats are the caller's.
+public struct HTTPHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    /// Headers whose value is a credential: never logged, whatever the level.
+    public var isCredential: Bool {
+        let lower = name.lowercased()
+        return lower == "authorization" || lower == "x-auth-token" || lower == "cookie"
+            || lower == "proxy-authorization"
+    }
+}
+
+/// What a request sends as its body.
+public enum RequestBody: Sendable {
+    case none
+    case bytes([UInt8])
+    /// A file streamed from disk with its exact length as Content-Length, never held in memory.
+    case file(path: String)
+}
+
+/// Where a response body goes.
+public enum ResponseDestination: Sendable {
+    /// Kept in memory, up to `limit` bytes; a larger body fails the request (a hostile or broken
+    /// server must not exhaust the step's memory).
+    case memory(limit: Int)
+    /// Streamed to a file as it arrives, created or truncated.
+    case file(path: String)
+
+    public static let defaultMemoryLimit = 64 * 1024 * 1024
+}
+
+/// How long a request may take. `total` nil means no overall limit (a firmware upload); then a
+/// transfer slower than `lowSpeedBytesPerSecond` for `lowSpeedSeconds` is a stall and fails.
+public struct HTTPTimeouts: Sendable, Equatable {
+    public var connect: Double
+    public var total: Double?
+    public var lowSpeedBytesPerSecond: Int
+    public var lowSpeedSeconds: Int
+
+    public init(connect: Double = 10, total: Double? = 60, lowSpeedBytesPerSecond: Int = 1, lowSpeedSeconds: Int = 60) {
+        self.connect = connect
+        self.total = total
+        self.lowSpeedBytesPerSecond = lowSpeedBytesPerSecond
+        self.lowSpeedSeconds = lowSpeedSeconds
+    }
+}
+
+/// A request to send: method, absolute http(s) URL, headers, body.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    public var url: String
+    public var headers: [HTTPHeader]
+    public var body: RequestBody
+    public var destination: ResponseDestination
+    public var timeouts: HTTPTimeouts
+    /// Whether a transient failure may be retried; defaults to the method's idempotency. A POST
+    /// the server treats as idempotent may set it; a GET with side effects may clear it.
+    public var isRetryable: Bool
+
+    public init(
+        _ method: HTTPMethod,
+        _ url: String,
+        headers: [HTTPHeader] = [],
+        body: RequestBody = .none,
+        destination: ResponseDestination = .memory(limit: ResponseDestination.defaultMemoryLimit),
+        timeouts: HTTPTimeouts = HTTPTimeouts(),
+        isRetryable: Bool? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.destination = destination
+        self.timeouts = timeouts
+        self.isRetryable = isRetryable ?? method.isIdempotent
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}

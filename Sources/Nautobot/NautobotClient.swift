@@ -1,0 +1,96 @@
+import HTTPClient
+import JSON
+import StepRuntime
+
+/// A Nautobot REST API client: token auth, a pinned API version, error bodies turned into one
+/// line, list pagination that never leaves the configured server.
+public final class NautobotClient {
+    public let settings: NautobotSettings
+    private let http: HTTPClient
+
+    public init(settings: NautobotSettings, retry: RetryPolicy = RetryPolicy()) throws(NautobotError) {
+        self.settings = settings
+        do {
+            http = try HTTPClient(tls: TLSOptions(caFile: settings.caFile), retry: retry)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    /// `$NAUTOBOT_URL/api` + `uri`, as given: the caller encodes its query.
+    public func apiURL(_ uri: String) -> String { settings.url + "/api" + uri }
+
+    /// One request; any non-2xx answer is thrown with Nautobot's text.
+    public func send(_ method: HTTPMethod, uri: String, body: [UInt8]? = nil) throws(NautobotError) -> HTTPResponse {
+        try send(method, url: apiURL(uri), body: body, shownAs: "\(method.rawValue) /api\(Self.pathOnly(uri))")
+    }
+
+    /// GETs a JSON document.
+    public func getJSON(_ uri: String) throws(NautobotError) -> JSONValue {
+        try decode(send(.get, uri: uri), what: uri)
+    }
+
+    /// Every object of a list endpoint, following `next` links, which must stay on this server:
+    /// the token is never sent anywhere else.
+    public func list(_ uri: String) throws(NautobotError) -> [JSONValue] {
+        var results: [JSONValue] = []
+        var url = apiURL(uri)
+        var pages = 0
+        while true {
+            pages += 1
+            guard pages <= 10_000 else { throw .invalidAnswer("Nautobot: more than 10000 pages for /api\(Self.pathOnly(uri))") }
+            let page = try decode(send(.get, url: url, body: nil, shownAs: "GET /api\(Self.pathOnly(uri))"), what: uri)
+            guard let pageResults = page["results"]?.arrayValue else {
+                throw .invalidAnswer("Nautobot's answer to /api\(Self.pathOnly(uri)) is not a list (no \"results\")")
+            }
+            results += pageResults
+            guard let next = page["next"]?.stringValue else { return results }
+            guard URLText.origin(next) == URLText.origin(settings.url) else {
+                throw .invalidAnswer(
+                    "Nautobot's next page is on another server (\(URLText.printable(next))); not sending the token there. Check Nautobot's ALLOWED_HOSTS/proxy settings"
+                )
+            }
+            url = next
+        }
+    }
+
+    private func send(_ method: HTTPMethod, url: String, body: [UInt8]?, shownAs request: String) throws(NautobotError) -> HTTPResponse {
+        var headers = [
+            HTTPHeader("Accept", "application/json; version=\(settings.apiVersion)"),
+            HTTPHeader("Authorization", "Token \(settings.token)"),
+        ]
+        if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+        let response: HTTPResponse
+        do {
+            response = try http.send(HTTPRequest(method, url, headers: headers, body: body.map { .bytes($0) } ?? .none))
+        } catch {
+            throw .transport(error)
+        }
+        guard response.isSuccess else {
+            let detail = NautobotErrorText.from(response)
+            let server = URLText.origin(settings.url) ?? settings.url
+            switch response.status {
+            case 401, 403: throw .refused(status: response.status, detail: detail, server: server)
+            case 429, 500...599: throw .unavailable(status: response.status, detail: detail, server: server)
+            case 406:
+                throw .setting("Nautobot (\(server)) does not accept API version \(settings.apiVersion): \(detail) (NAUTOBOT_API_VERSION)")
+            default: throw .rejected(status: response.status, detail: detail, request: request)
+            }
+        }
+        return response
+    }
+
+    private func decode(_ response: HTTPResponse, what uri: String) throws(NautobotError) -> JSONValue {
+        do {
+            return try JSONValue(parsing: response.body)
+        } catch {
+            throw .invalidAnswer(
+                "Nautobot's answer to /api\(Self.pathOnly(uri)) is not JSON (\(error)); is NAUTOBOT_URL the Nautobot server?")
+        }
+    }
+
+    /// The URI without its query: queries carry names, which belong in the step's own message.
+    static func pathOnly(_ uri: String) -> Substring {
+        uri.prefix { $0 != "?" }
+    }
+}

@@ -1,0 +1,111 @@
+import JSON
+
+/// How Nautobot 3.2.7 renders objects (shapes from reference/nautobot-3.2.7/samples): a nested
+/// object at depth 0 is `{id, object_type, url}`; at depth 1 it is the object itself.
+struct NautobotRepresentation {
+    let inventory: NautobotInventory
+    let origin: String
+
+    func url(_ endpoint: String, _ id: String) -> JSONValue { .string("\(origin)/api/\(endpoint)/\(id)/") }
+
+    func reference(_ objectType: String, _ endpoint: String, _ id: String) -> JSONValue {
+        ["id": .string(id), "object_type": .string(objectType), "url": url(endpoint, id)]
+    }
+
+    func nested(_ objectType: String, _ endpoint: String, _ id: String, depth: Int, full: () -> JSONValue) -> JSONValue {
+        depth > 0 ? full() : reference(objectType, endpoint, id)
+    }
+
+    func status(depth: Int) -> JSONValue {
+        nested("extras.status", "extras/statuses", inventory.activeStatusID, depth: depth) {
+            [
+                "id": .string(inventory.activeStatusID), "object_type": "extras.status", "display": "Active",
+                "url": url("extras/statuses", inventory.activeStatusID), "name": "Active", "color": "4caf50",
+            ]
+        }
+    }
+
+    func location(_ id: String, depth: Int) -> JSONValue {
+        nested("dcim.location", "dcim/locations", id, depth: depth) {
+            let name = inventory.location(id)?.name ?? ""
+            return [
+                "id": .string(id), "object_type": "dcim.location", "display": .string(name),
+                "url": url("dcim/locations", id), "name": .string(name), "status": status(depth: 0),
+            ]
+        }
+    }
+
+    func deviceType(_ id: String, depth: Int) -> JSONValue {
+        nested("dcim.devicetype", "dcim/device-types", id, depth: depth) {
+            let type = inventory.deviceType(id)
+            return [
+                "id": .string(id), "object_type": "dcim.devicetype", "display": .string(type?.model ?? ""),
+                "url": url("dcim/device-types", id), "model": .string(type?.model ?? ""),
+            ]
+        }
+    }
+
+    func device(_ device: NautobotInventory.Device, depth: Int) -> JSONValue {
+        let slug = device.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        return [
+            "id": .string(device.id), "object_type": "dcim.device", "display": .string(device.name),
+            "url": url("dcim/devices", device.id), "natural_slug": .string(slug + "_" + device.id.prefix(4)),
+            "face": nil, "local_config_context_data": nil, "name": .string(device.name), "serial": "",
+            "asset_tag": nil, "position": nil, "comments": "",
+            "device_type": deviceType(device.deviceTypeID, depth: depth - 1 + 1 > 0 ? depth : 0),
+            "status": status(depth: depth),
+            "role": nested("extras.role", "extras/roles", inventory.roleID, depth: depth) {
+                [
+                    "id": .string(inventory.roleID), "object_type": "extras.role", "display": "server",
+                    "url": url("extras/roles", inventory.roleID), "name": "server",
+                ]
+            },
+            "tenant": nil, "platform": nil, "location": location(device.locationID, depth: depth), "rack": nil,
+            "primary_ip4": nil, "primary_ip6": nil, "virtual_chassis": nil, "software_version": nil,
+            "secrets_group": nil, "created": "2026-11-26T21:13:51.954531Z", "last_updated": "2026-11-26T21:13:51.954544Z",
+            "notes_url": .string("\(origin)/api/dcim/devices/\(device.id)/notes/"), "custom_fields": [:], "tags": [],
+        ]
+    }
+
+    func ipAddress(_ address: NautobotInventory.IPAddress, depth: Int) -> JSONValue {
+        [
+            "id": .string(address.id), "object_type": "ipam.ipaddress", "display": .string(address.address),
+            "url": url("ipam/ip-addresses", address.id), "address": .string(address.address),
+            "host": .string(address.host), "mask_length": .integer(address.maskLength),
+            "ip_version": .integer(address.host.contains(":") ? 6 : 4), "type": "host", "dns_name": "",
+            "status": status(depth: depth),
+        ]
+    }
+
+    func interface(_ interface: NautobotInventory.Interface, depth: Int, includeM2M: Bool) -> JSONValue {
+        let addresses = inventory.addresses.filter { $0.interfaceID == interface.id }
+        var members: [JSONMember] = [
+            JSONMember("id", .string(interface.id)), JSONMember("object_type", "dcim.interface"),
+            JSONMember("display", .string(interface.name)), JSONMember("url", url("dcim/interfaces", interface.id)),
+            JSONMember("type", ["value": "1000base-t", "label": "1000BASE-T (1GE)"]),
+            JSONMember("mac_address", nil), JSONMember("ip_address_count", .integer(addresses.count)),
+            JSONMember("name", .string(interface.name)), JSONMember("label", ""), JSONMember("enabled", true),
+            JSONMember("mgmt_only", .bool(interface.mgmtOnly)),
+        ]
+        if let device = inventory.device(interface.deviceID) {
+            members.append(
+                JSONMember("device", depth > 0 ? self.device(device, depth: 0) : reference("dcim.device", "dcim/devices", device.id)))
+        }
+        members.append(JSONMember("status", status(depth: depth)))
+        if includeM2M {
+            let rendered = addresses.map { depth > 0 ? ipAddress($0, depth: 0) : reference("ipam.ipaddress", "ipam/ip-addresses", $0.id) }
+            members.append(JSONMember("ip_addresses", .array(rendered)))
+        }
+        return .object(members)
+    }
+
+    func link(_ address: NautobotInventory.IPAddress, depth: Int) -> JSONValue {
+        let id = "11" + address.id.dropFirst(2)
+        return [
+            "id": .string(id), "object_type": "ipam.ipaddresstointerface", "display": .string(address.address),
+            "url": url("ipam/ip-address-to-interface", id),
+            "ip_address": depth > 0 ? ipAddress(address, depth: 0) : reference("ipam.ipaddress", "ipam/ip-addresses", address.id),
+            "interface": reference("dcim.interface", "dcim/interfaces", address.interfaceID),
+        ]
+    }
+}

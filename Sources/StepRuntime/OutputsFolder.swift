@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The folder Argo collects output parameters from (`/tmp/outputs` by default): one file per
+/// output, named as the parameter, holding the value alone with no trailing newline.
+public struct OutputsFolder: Sendable {
+    public static let defaultPath = "/tmp/outputs"
+
+    public let path: String
+
+    public init(path: String = OutputsFolder.defaultPath) {
+        self.path = path
+    }
+
+    /// Writes one output whole or not at all: a temporary file in the same folder, flushed, then
+    /// renamed over the final name, so Argo never reads half a value.
+    public func write(_ name: String, _ value: String) throws(StepError) {
+        guard Self.isValidName(name) else { throw .badInput("output name \"\(name)\" is not a plain file name") }
+        try createFolder()
+        let final = path + "/" + name
+        let temporary = path + "/.\(name).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .failure("cannot write output \(final): \(Self.lastError())") }
+        guard writeAll(fd: fd, SecretRedaction.redact(value)) else {
+            let reason = Self.lastError()
+            close(fd)
+            unlink(temporary)
+            throw .failure("cannot write output \(final): \(reason)")
+        }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard synced, rename(temporary, final) == 0 else {
+            let reason = Self.lastError()
+            unlink(temporary)
+            throw .failure("cannot write output \(final): \(reason)")
+        }
+    }
+
+    /// The value of an output already written, or nil.
+    public func read(_ name: String) -> String? {
+        guard let file = fopen(path + "/" + name, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func createFolder() throws(StepError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw .failure("cannot create outputs folder \(path): \(Self.lastError())")
+            }
+        }
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && name != "." && name != ".."
+            && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+/// Standard output, where the step prints its main output alone.
+public enum StandardOutput {
+    /// Prints the value followed by a newline (stdout is for people and `outputs.result`; the file
+    /// carries the exact value), masked by `SecretRedaction`.
+    public static func print(_ value: String) {
+        writeAll(fd: 1, SecretRedaction.redact(value) + "\n")
+    }
+}

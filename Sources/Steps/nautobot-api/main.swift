@@ -1,0 +1,37 @@
+import ArgumentParser
+import JSON
+import Nautobot
+import StepRuntime
+
+/// `nautobot-api`: one call to `$NAUTOBOT_URL/api<uri>`; the JSON answer is the output `result`.
+@main
+struct NautobotAPI: Step {
+    static let configuration = CommandConfiguration(
+        commandName: "nautobot-api",
+        abstract: "One call to the Nautobot REST API; prints and outputs the JSON answer as `result`.",
+        discussion: environmentHelp(),
+        version: StepVersion.current
+    )
+    static let parameters = ["method", "uri", "body"]
+    static let settings = NautobotSettings.environmentHelp
+
+    @Option(help: "GET, POST, PUT, PATCH or DELETE.")
+    var method = "GET"
+
+    @Option(help: "Path under /api, starting with /, query already encoded: /dcim/devices/?name=host1")
+    var uri: String
+
+    @Option(help: "JSON request body, for POST, PUT and PATCH.")
+    var body: String?
+
+    @Flag(help: "Follow `next` pages of a list answer; `result` is then {\"count\": N, \"results\": [...]}.")
+    var allPages = false
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let call = try NautobotCall(method: method, uri: uri, body: body, allPages: allPages)
+        let client = try NautobotClient.fromEnvironment(ProcessEnvironment.current())
+        try runtime.emit("result", try call.perform(with: client))
+    }
+}

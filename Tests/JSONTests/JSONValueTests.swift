@@ -1,0 +1,36 @@
+import JSON
+import Testing
+
+@Suite struct JSONValueTests {
+    @Test func memberOrderAndNumberTextSurviveARoundTrip() throws {
+        let text = #"{"z":1,"a":[true,false,null],"n":1.50,"big":12345678901234567890,"e":-2E+3,"s":"x"}"#
+        #expect(try JSONValue(parsing: text).serialized == text)
+    }
+
+    @Test func escapesAndUnicodeAreDecodedAndReencoded() throws {
+        let value = try JSONValue(parsing: #"{"k":"a\"b\\c\/d\n\t\u00e9\ud83d\ude00\u0001"}"#)
+        #expect(value["k"]?.stringValue == "a\"b\\c/d\n\té😀\u{01}")
+        #expect(value.serialized == #"{"k":"a\"b\\c/d\n\té😀\u0001"}"#)
+    }
+
+    @Test func malformedTextIsRefusedWithAnOffset() {
+        for bad in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "\"\\x\"", "\"\\ud800\"", "{} x", "\"a\u{01}\""] {
+            #expect(throws: JSONSyntaxError.self, "\(bad)") { try JSONValue(parsing: bad) }
+        }
+    }
+
+    @Test func nestingIsBounded() {
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: deep) }
+        #expect((try? JSONValue(parsing: deep, maxDepth: 400)) != nil)
+    }
+
+    @Test func accessorsReadTypedValues() throws {
+        let value = try JSONValue(parsing: #"{"count":2,"results":[{"id":"x"}],"flag":true,"none":null}"#)
+        #expect(value["count"]?.intValue == 2)
+        #expect(value["results"]?.arrayValue?.first?["id"]?.stringValue == "x")
+        #expect(value["flag"]?.boolValue == true)
+        #expect(value["none"]?.isNull == true)
+        #expect(value["missing"] == nil)
+    }
+}

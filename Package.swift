@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "nautobot-api", targets: ["nautobot-api"]),
         .executable(name: "get-device-nautobot", targets: ["get-device-nautobot"]),
         .executable(name: "get-obm-ip", targets: ["get-obm-ip"]),
+        .executable(name: "get-obm-creds", targets: ["get-obm-creds"]),
         .executable(name: "simulator", targets: ["simulator"]),
     ],
     dependencies: [
@@ -36,6 +37,13 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // C interop: libcrypto's PBKDF2.
+        .systemLibrary(
+            name: "CCrypto",
+            path: "Sources/CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "JSON", path: "Sources/JSON"),
         .target(
             name: "StepRuntime",
@@ -44,10 +52,13 @@ let package = Package(
             ]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "StepRuntime"]),
         .target(name: "Nautobot", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "Kubernetes", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
 
         step("nautobot-api", ["Nautobot", "JSON"]),
         step("get-device-nautobot", ["Nautobot", "JSON"]),
         step("get-obm-ip", ["Nautobot"]),
+        step("get-obm-creds", ["Credentials", "Kubernetes", "Nautobot"]),
 
         // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
         .target(
@@ -66,10 +77,14 @@ let package = Package(
                 "SimulatorSupport", "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ], path: "Sources/Simulators/NautobotSimulator"),
+        .target(
+            name: "KubernetesSimulator",
+            dependencies: ["SimulatorSupport", "JSON"],
+            path: "Sources/Simulators/KubernetesSimulator"),
         .executableTarget(
             name: "simulator",
             dependencies: [
-                "NautobotSimulator", "SimulatorSupport",
+                "NautobotSimulator", "KubernetesSimulator", "SimulatorSupport", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], path: "Sources/Simulators/simulator"),
 
@@ -87,6 +102,8 @@ let package = Package(
             ]),
         .testTarget(name: "NautobotTests", dependencies: ["Nautobot", "JSON", "StepTesting"]),
         .testTarget(name: "NautobotStepsTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "Credentials", "JSON", "StepTesting"]),
+        .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,13 +20,27 @@ wait_ready() { # file
 
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
+# The seed's setup in the Kubernetes simulator: the master key of the `standard` credential source
+# and the step's own Pod (which owns the Secrets it makes).
+cat >"$WORK/objects.json" <<JSON
+[{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-master", "namespace": "argo-events"},
+  "stringData": {"key": "demo-master-key-$RANDOM$RANDOM"}},
+ {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "get-obm-creds-demo", "namespace": "argo-events",
+  "uid": "5d0c4a52-8e7b-4f0e-9c1e-2a6b3f4d5e6f"}}]
+JSON
 export NAUTOBOT_TOKEN=demo0token0$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 "$BIN/simulator" nautobot --inventory "$ROOT/fixtures/nautobot-inventory.json" --token "$NAUTOBOT_TOKEN" \
   --tls-dir "$WORK/nautobot-tls" --ready-file "$WORK/nautobot.url" >/dev/null &
 PIDS+=($!)
+"$BIN/simulator" kubernetes --token "demo-kube-token-$$" --objects "$WORK/objects.json" \
+  --tls-dir "$WORK/kubernetes-tls" --kubeconfig-out "$WORK/kubeconfig" --ready-file "$WORK/kubernetes.url" >/dev/null &
+PIDS+=($!)
 wait_ready "$WORK/nautobot.url"
 export NAUTOBOT_URL=$(cat "$WORK/nautobot.url") NAUTOBOT_CA_FILE="$WORK/nautobot-tls/ca.pem"
 echo "Nautobot simulator at $NAUTOBOT_URL (TLS, its own CA); inventory fixtures/nautobot-inventory.json"
+wait_ready "$WORK/kubernetes.url"
+echo "Kubernetes API simulator at $(cat "$WORK/kubernetes.url") (TLS, bearer token); kubeconfig $WORK/kubeconfig"
+
 
 step() { # name args...
   local name=$1; shift
@@ -45,6 +59,14 @@ step get-obm-ip --hostname host2.domain.local
 step get-obm-ip --hostname 'a b&c'
 step get-device-nautobot --hostname x+y.domain.local
 step nautobot-api --uri '/dcim/devices/?limit=4' --all-pages
+bold "get-obm-creds derives the BMC password (standard source) into a Secret owned by the step's pod:"
+KUBECONFIG=$WORK/kubeconfig HOSTNAME=get-obm-creds-demo OBM_CREDS_SOURCE=standard \
+  step get-obm-creds --hostname host1.domain.local
+bold "\$ kubectl get secret obm-creds-5d0c4a52-8e7b-4f0e-9c1e-2a6b3f4d5e6f -o json   (the same Secret, read back by kubectl)"
+KUBECONFIG=$WORK/kubeconfig kubectl get secret obm-creds-5d0c4a52-8e7b-4f0e-9c1e-2a6b3f4d5e6f \
+  -o jsonpath='  type: {.type}{"\n"}  keys: {.data}{"\n"}  ownerReferences: {.metadata.ownerReferences}{"\n"}' |
+  sed -E 's/"password":"[^"]*"/"password":"(hidden)"/'
+
 bold "Failures say what to do, in one line, with the contract's exit status:"
 step get-obm-ip --hostname host3.domain.local
 step get-obm-ip --hostname dup.domain.local

@@ -41,16 +41,7 @@ public struct OutputsFolder: Sendable {
 
     /// The value of an output already written, or nil.
     public func read(_ name: String) -> String? {
-        guard let file = fopen(path + "/" + name, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        LocalFile.readText(path + "/" + name)
     }
 
     private func createFolder() throws(StepError) {

@@ -19,16 +19,19 @@ public struct SimulatorServer: Sendable {
     /// Where to write the URL once listening, for scripts and tests that wait on it.
     public var readyFile: String?
     public var maxBodySize: Int
+    /// Called with the URL once listening, before the ready file is written.
+    public var onListening: @Sendable (String) -> Void
 
     public init(
         service: any SimulatedService, authority: TestCertificateAuthority, port: Int = 0, readyFile: String? = nil,
-        maxBodySize: Int = 16 << 20
+        maxBodySize: Int = 16 << 20, onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.service = service
         self.authority = authority
         self.port = port
         self.readyFile = readyFile
         self.maxBodySize = maxBodySize
+        self.onListening = onListening
     }
 
     /// Runs until SIGTERM or SIGINT.
@@ -40,6 +43,7 @@ public struct SimulatorServer: Sendable {
         let service = self.service
         let maxBodySize = self.maxBodySize
         let readyFile = self.readyFile
+        let onListening = self.onListening
         let responder = CallbackResponder { (request: Request, _: BasicRequestContext) async throws -> Response in
             var request = request
             let body = try await request.collectBody(upTo: maxBodySize)
@@ -74,6 +78,7 @@ public struct SimulatorServer: Sendable {
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: nil),
             onServerRunning: { channel in
                 let url = "https://127.0.0.1:\(channel.localAddress?.port ?? 0)"
+                onListening(url)
                 if let readyFile {
                     try? url.write(toFile: readyFile + ".tmp", atomically: false, encoding: .utf8)
                     rename(readyFile + ".tmp", readyFile)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JSON
+import KubernetesSimulator
 import NautobotSimulator
 import SimulatorSupport
 
@@ -10,7 +11,7 @@ struct Simulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Simulated Nautobot (and later BMC, Kubernetes API) servers over TLS on 127.0.0.1, for tests and `make demo`.",
-        subcommands: [NautobotCommand.self]
+        subcommands: [NautobotCommand.self, KubernetesCommand.self]
     )
 }
 
@@ -65,5 +66,79 @@ struct NautobotCommand: AsyncParsableCommand {
             port: server.port,
             readyFile: server.readyFile
         ).run()
+    }
+}
+
+struct KubernetesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kubernetes", abstract: "A Kubernetes API server for Secrets, Pods and ConfigMaps, enough for the steps and kubectl.")
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(help: "A bearer token it accepts (repeatable; env SIMULATOR_KUBERNETES_TOKEN).")
+    var token: [String] = []
+
+    @Option(help: "A verb:resource pair to refuse with 403, e.g. get:pods (repeatable).")
+    var deny: [String] = []
+
+    @Option(help: "A JSON file of objects (an array, or a List with items) to start with.")
+    var objects: String?
+
+    @Option(help: "Write a kubeconfig for this server (its CA, the first token, namespace argo-events) here once it listens.")
+    var kubeconfigOut: String?
+
+    func run() async throws {
+        var tokens = token
+        if let fromEnvironment = ProcessInfo.processInfo.environment["SIMULATOR_KUBERNETES_TOKEN"] { tokens.append(fromEnvironment) }
+        guard let first = tokens.first else { throw ValidationError("--token or SIMULATOR_KUBERNETES_TOKEN is required") }
+        var seed: [JSONValue] = []
+        if let objects {
+            let document = try JSONValue(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: objects))))
+            seed = document.arrayValue ?? document["items"]?.arrayValue ?? []
+        }
+        server.watchParent()
+        let authority = try TestCertificateAuthority(folder: server.tlsDir, commonName: "kubernetes-simulator")
+        var serverOptions = server
+        if let kubeconfigOut {
+            // The kubeconfig is written before the URL is announced, so a waiter can use both.
+            let ready = server.readyFile
+            serverOptions.readyFile = nil
+            let caData = try Data(contentsOf: URL(fileURLWithPath: authority.caFile)).base64EncodedString()
+            try await SimulatorServer(
+                service: KubernetesSimulator(tokens: tokens, denials: deny, objects: seed),
+                authority: authority, port: server.port, readyFile: nil,
+                onListening: { url in
+                    let text = """
+                        apiVersion: v1
+                        kind: Config
+                        clusters:
+                        - cluster:
+                            certificate-authority-data: \(caData)
+                            server: \(url)
+                          name: simulator
+                        contexts:
+                        - context:
+                            cluster: simulator
+                            namespace: argo-events
+                            user: workflow
+                          name: simulator
+                        current-context: simulator
+                        users:
+                        - name: workflow
+                          user:
+                            token: \(first)
+
+                        """
+                    try? text.write(toFile: kubeconfigOut, atomically: true, encoding: .utf8)
+                    if let ready { try? url.write(toFile: ready, atomically: true, encoding: .utf8) }
+                }
+            ).run()
+            _ = serverOptions
+        } else {
+            try await SimulatorServer(
+                service: KubernetesSimulator(tokens: tokens, denials: deny, objects: seed),
+                authority: authority, port: server.port, readyFile: server.readyFile
+            ).run()
+        }
     }
 }

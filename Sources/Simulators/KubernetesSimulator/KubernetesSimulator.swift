@@ -1,0 +1,404 @@
+import FoundationEssentials
+import JSON
+import SimulatorSupport
+import Synchronization
+
+/// A Kubernetes API server in miniature for Secrets, Pods and ConfigMaps in namespaces: the
+/// requests the steps make and the ones `kubectl get`/`kubectl create secret` make, in the real
+/// server's JSON shapes. Bearer tokens are checked (401 without one), verbs can be denied (403
+/// with RBAC's message), objects get uid and resourceVersion, and names are validated (422).
+///
+/// Control endpoints for tests: `POST /_simulator/tokens {"tokens": [...]}` replaces the accepted
+/// tokens (token rotation); `POST /_simulator/deny {"rules": ["get:pods"]}` replaces the denials;
+/// `GET /_simulator/log` lists the requests served as `verb resource/name`.
+public final class KubernetesSimulator: SimulatedService {
+    struct Key: Hashable {
+        var resource: String
+        var namespace: String
+        var name: String
+    }
+
+    struct State {
+        var objects: [Key: JSONValue] = [:]
+        var order: [Key] = []
+        var resourceVersion = 1000
+        var tokens: Set<String>
+        var denials: Set<String>
+        var log: [String] = []
+    }
+
+    static let kinds = ["secrets": "Secret", "pods": "Pod", "configmaps": "ConfigMap"]
+    let user = "system:serviceaccount:argo-events:workflow"
+    private let state: Mutex<State>
+
+    /// `denials` are `verb:resource` pairs, e.g. `get:pods`.
+    public init(tokens: [String], denials: [String] = [], objects: [JSONValue] = []) throws {
+        state = Mutex(State(tokens: Set(tokens), denials: Set(denials)))
+        for object in objects {
+            guard let kind = object["kind"]?.stringValue, let resource = Self.kinds.first(where: { $0.value == kind })?.key,
+                let name = object["metadata"]?["name"]?.stringValue
+            else { throw SimulatorFailure("a seed object without a known kind or a name") }
+            let namespace = object["metadata"]?["namespace"]?.stringValue ?? "default"
+            _ = state.withLock {
+                $0.store(
+                    Key(resource: resource, namespace: namespace, name: name), Self.completed(object, namespace: namespace, state: &$0))
+            }
+        }
+    }
+
+    public func respond(to request: SimulatedRequest) async -> SimulatedResponse {
+        if request.path.hasPrefix("/_simulator/") { return control(request) }
+        guard let header = request.header("authorization"), header.hasPrefix("Bearer "),
+            state.withLock({ $0.tokens.contains(String(header.dropFirst("Bearer ".count))) })
+        else {
+            return .json(401, KubernetesStatusBody.unauthorized())
+        }
+        switch request.path {
+        case "/version":
+            return .json(200, ["major": "1", "minor": "32", "gitVersion": "v1.32.0-simulator", "platform": "linux/amd64"])
+        case "/api", "/api/":
+            return .json(
+                200,
+                [
+                    "kind": "APIVersions", "versions": ["v1"],
+                    "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"]],
+                ])
+        case "/apis", "/apis/":
+            return .json(200, ["kind": "APIGroupList", "apiVersion": "v1", "groups": []])
+        case "/api/v1", "/api/v1/":
+            return .json(200, Self.resourceList)
+        case _ where request.path.hasPrefix("/api/v1/namespaces/") && request.path.split(separator: "/").count == 4:
+            return namespace(String(request.path.split(separator: "/")[3]))
+        default:
+            return objects(request)
+        }
+    }
+
+    static var resourceList: JSONValue {
+        func resource(_ name: String, _ kind: String, _ short: [JSONValue], namespaced: Bool = true) -> JSONValue {
+            [
+                "name": .string(name), "singularName": .string(kind.lowercased()), "namespaced": .bool(namespaced), "kind": .string(kind),
+                "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"], "shortNames": .array(short),
+            ]
+        }
+        return [
+            "kind": "APIResourceList", "groupVersion": "v1",
+            "resources": [
+                resource("configmaps", "ConfigMap", ["cm"]), resource("namespaces", "Namespace", ["ns"], namespaced: false),
+                resource("pods", "Pod", ["po"]), resource("secrets", "Secret", []),
+            ],
+        ]
+    }
+
+    // MARK: - Objects
+
+    func objects(_ request: SimulatedRequest) -> SimulatedResponse {
+        // /api/v1/namespaces/{namespace}/{resource}[/{name}]
+        let parts = request.path.split(separator: "/").map(String.init)
+        guard parts.count >= 5, parts.count <= 6, parts[0] == "api", parts[1] == "v1", parts[2] == "namespaces",
+            let kind = Self.kinds[parts[4]]
+        else {
+            return .json(
+                404, KubernetesStatusBody.failure(404, reason: "NotFound", message: "the server could not find the requested resource"))
+        }
+        let namespace = parts[3]
+        let resource = parts[4]
+        let name = parts.count == 6 ? parts[5] : nil
+        let verb: String
+        switch (request.method, name) {
+        case ("GET", nil): verb = "list"
+        case ("GET", _): verb = "get"
+        case ("POST", nil): verb = "create"
+        case ("PUT", _?): verb = "update"
+        case ("PATCH", _?): verb = "patch"
+        case ("DELETE", _?): verb = "delete"
+        default:
+            return .json(
+                405,
+                KubernetesStatusBody.failure(
+                    405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource"))
+        }
+        let denied = state.withLock { state -> Bool in
+            state.log.append("\(verb) \(resource)\(name.map { "/" + $0 } ?? "")")
+            return state.denials.contains("\(verb):\(resource)")
+        }
+        if denied {
+            return .json(403, KubernetesStatusBody.forbidden(verb: verb, resource: resource, name: name, namespace: namespace, user: user))
+        }
+        switch verb {
+        case "list": return list(resource: resource, kind: kind, namespace: namespace)
+        case "get": return get(Key(resource: resource, namespace: namespace, name: name ?? ""))
+        case "create": return create(request, resource: resource, kind: kind, namespace: namespace)
+        case "update": return update(request, Key(resource: resource, namespace: namespace, name: name ?? ""), kind: kind)
+        case "patch": return patch(request, Key(resource: resource, namespace: namespace, name: name ?? ""), kind: kind)
+        default: return delete(Key(resource: resource, namespace: namespace, name: name ?? ""))
+        }
+    }
+
+    /// Namespaces exist when named at start (default, argo-events, kube-system) or holding objects.
+    func namespace(_ name: String) -> SimulatedResponse {
+        let exists =
+            ["default", "argo-events", "kube-system"].contains(name) || state.withLock { $0.objects.keys.contains { $0.namespace == name } }
+        guard exists else { return .json(404, KubernetesStatusBody.notFound("namespaces", name)) }
+        return .json(200, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)], "status": ["phase": "Active"]])
+    }
+
+    func list(resource: String, kind: String, namespace: String) -> SimulatedResponse {
+        let (items, version) = state.withLock { state in
+            (
+                state.order.filter { $0.resource == resource && $0.namespace == namespace }.compactMap { state.objects[$0] },
+                state.resourceVersion
+            )
+        }
+        return .json(
+            200,
+            [
+                "kind": .string(kind + "List"), "apiVersion": "v1", "metadata": ["resourceVersion": .string(String(version))],
+                "items": .array(items),
+            ])
+    }
+
+    func get(_ key: Key) -> SimulatedResponse {
+        guard let object = state.withLock({ $0.objects[key] }) else {
+            return .json(404, KubernetesStatusBody.notFound(key.resource, key.name))
+        }
+        return .json(200, object)
+    }
+
+    func create(_ request: SimulatedRequest, resource: String, kind: String, namespace: String) -> SimulatedResponse {
+        if let refusal = Self.unsupportedMediaType(request, accepted: ["application/json", "application/vnd.kubernetes.protobuf"]) {
+            return refusal
+        }
+        guard let object = Self.decodeBody(request), object.objectValue != nil else {
+            return .json(400, KubernetesStatusBody.badRequest("the body of the request was in an unknown format"))
+        }
+        if let given = object["kind"]?.stringValue, given != kind {
+            return .json(
+                400,
+                KubernetesStatusBody.badRequest(
+                    "the API version in the data (v1) does not match the expected API version (v1) or kind \(given) is not \(kind)"))
+        }
+        guard let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
+            return .json(
+                422,
+                KubernetesStatusBody.invalid(
+                    kind: kind, name: "", field: "metadata.name", message: "Required value: name or generateName is required"))
+        }
+        if let objectNamespace = object["metadata"]?["namespace"]?.stringValue, objectNamespace != namespace {
+            return .json(
+                400,
+                KubernetesStatusBody.badRequest("the namespace of the provided object does not match the namespace sent on the request"))
+        }
+        guard Self.isDNSSubdomain(name) else { return .json(422, KubernetesStatusBody.invalidName(kind: kind, name: name)) }
+        if let problem = Self.secretDataProblem(object, kind: kind) { return .json(400, KubernetesStatusBody.badRequest(problem)) }
+        let key = Key(resource: resource, namespace: namespace, name: name)
+        let stored = state.withLock { state -> JSONValue? in
+            guard state.objects[key] == nil else { return nil }
+            return state.store(key, Self.completed(object, namespace: namespace, state: &state))
+        }
+        guard let stored else { return .json(409, KubernetesStatusBody.alreadyExists(resource, name)) }
+        return .json(201, stored)
+    }
+
+    func update(_ request: SimulatedRequest, _ key: Key, kind: String) -> SimulatedResponse {
+        if let refusal = Self.unsupportedMediaType(request, accepted: ["application/json"]) { return refusal }
+        guard let object = try? JSONValue(parsing: request.body), object.objectValue != nil else {
+            return .json(400, KubernetesStatusBody.badRequest("the body of the request was in an unknown format"))
+        }
+        return state.withLock { state in
+            guard let current = state.objects[key] else { return .json(404, KubernetesStatusBody.notFound(key.resource, key.name)) }
+            if let given = object["metadata"]?["resourceVersion"]?.stringValue,
+                given != current["metadata"]?["resourceVersion"]?.stringValue
+            {
+                return .json(409, KubernetesStatusBody.conflict(key.resource, key.name))
+            }
+            return replace(key, current: current, with: object, kind: kind, state: &state)
+        }
+    }
+
+    func patch(_ request: SimulatedRequest, _ key: Key, kind: String) -> SimulatedResponse {
+        let type = request.header("content-type") ?? ""
+        guard type.hasPrefix("application/merge-patch+json") || type.hasPrefix("application/strategic-merge-patch+json") else {
+            return .json(
+                415,
+                KubernetesStatusBody.failure(
+                    415, reason: "UnsupportedMediaType",
+                    message:
+                        "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json"
+                ))
+        }
+        guard let patch = try? JSONValue(parsing: request.body) else {
+            return .json(400, KubernetesStatusBody.badRequest("error decoding patch"))
+        }
+        return state.withLock { state in
+            guard let current = state.objects[key] else { return .json(404, KubernetesStatusBody.notFound(key.resource, key.name)) }
+            return replace(key, current: current, with: Self.mergePatch(current, patch), kind: kind, state: &state)
+        }
+    }
+
+    func replace(_ key: Key, current: JSONValue, with object: JSONValue, kind: String, state: inout State) -> SimulatedResponse {
+        if object["metadata"]?["name"]?.stringValue != key.name {
+            return .json(
+                400,
+                KubernetesStatusBody.badRequest(
+                    "the name of the object (\(object["metadata"]?["name"]?.stringValue ?? "")) does not match the name on the URL (\(key.name))"
+                ))
+        }
+        if kind == "Secret", let type = object["type"]?.stringValue, type != current["type"]?.stringValue {
+            return .json(
+                422,
+                KubernetesStatusBody.invalid(
+                    kind: kind, name: key.name, field: "type", message: "Invalid value: \"\(type)\": field is immutable"))
+        }
+        if let problem = Self.secretDataProblem(object, kind: kind) { return .json(400, KubernetesStatusBody.badRequest(problem)) }
+        var metadata = object["metadata"]?.objectValue ?? []
+        for field in ["uid", "creationTimestamp", "namespace"] {
+            metadata.removeAll { $0.key == field }
+            if let value = current["metadata"]?[field] { metadata.append(JSONMember(field, value)) }
+        }
+        metadata.removeAll { $0.key == "resourceVersion" }
+        state.resourceVersion += 1
+        metadata.append(JSONMember("resourceVersion", .string(String(state.resourceVersion))))
+        var members = object.objectValue ?? []
+        members.removeAll { $0.key == "metadata" }
+        members.insert(JSONMember("metadata", .object(metadata)), at: min(2, members.count))
+        let updated = Self.normalisedSecret(.object(members), kind: kind)
+        return .json(200, state.store(key, updated))
+    }
+
+    func delete(_ key: Key) -> SimulatedResponse {
+        let removed = state.withLock { state -> JSONValue? in
+            let object = state.objects.removeValue(forKey: key)
+            state.order.removeAll { $0 == key }
+            return object
+        }
+        guard let removed else { return .json(404, KubernetesStatusBody.notFound(key.resource, key.name)) }
+        return .json(
+            200,
+            [
+                "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+                "details": ["name": .string(key.name), "kind": .string(key.resource), "uid": removed["metadata"]?["uid"] ?? nil],
+            ])
+    }
+
+    // MARK: - Object rules
+
+    /// Adds what the server sets: namespace, uid, resourceVersion, creationTimestamp; a Secret's
+    /// default type and its stringData folded into data.
+    static func completed(_ object: JSONValue, namespace: String, state: inout State) -> JSONValue {
+        state.resourceVersion += 1
+        var metadata = (object["metadata"]?.objectValue ?? []).filter {
+            !["namespace", "uid", "resourceVersion", "creationTimestamp"].contains($0.key)
+        }
+        let existingUID = object["metadata"]?["uid"]?.stringValue
+        metadata.insert(JSONMember("namespace", .string(namespace)), at: min(1, metadata.count))
+        metadata.append(JSONMember("uid", .string(existingUID ?? UUID().uuidString.lowercased())))
+        metadata.append(JSONMember("resourceVersion", .string(String(state.resourceVersion))))
+        metadata.append(JSONMember("creationTimestamp", .string(Self.timestamp())))
+        var members = (object.objectValue ?? []).filter { $0.key != "metadata" }
+        if !members.contains(where: { $0.key == "apiVersion" }) { members.insert(JSONMember("apiVersion", "v1"), at: 0) }
+        members.insert(JSONMember("metadata", .object(metadata)), at: min(2, members.count))
+        return normalisedSecret(.object(members), kind: object["kind"]?.stringValue ?? "")
+    }
+
+    static func normalisedSecret(_ object: JSONValue, kind: String) -> JSONValue {
+        guard kind == "Secret", var members = object.objectValue else { return object }
+        var data = object["data"]?.objectValue ?? []
+        for entry in object["stringData"]?.objectValue ?? [] {
+            data.removeAll { $0.key == entry.key }
+            data.append(JSONMember(entry.key, .string(Data((entry.value.stringValue ?? "").utf8).base64EncodedString())))
+        }
+        members.removeAll { $0.key == "stringData" || $0.key == "data" }
+        if !data.isEmpty { members.append(JSONMember("data", .object(data))) }
+        // The API server defaults an absent or empty type to Opaque.
+        members.removeAll { $0.key == "type" && $0.value.stringValue?.isEmpty != false }
+        if !members.contains(where: { $0.key == "type" }) { members.append(JSONMember("type", "Opaque")) }
+        return .object(members)
+    }
+
+    /// A request body as JSON, whether it came as JSON or, from kubectl, as protobuf.
+    static func decodeBody(_ request: SimulatedRequest) -> JSONValue? {
+        if request.header("content-type")?.hasPrefix("application/vnd.kubernetes.protobuf") == true {
+            return try? KubernetesProtobuf.decode(request.body)
+        }
+        return try? JSONValue(parsing: request.body)
+    }
+
+    /// Refuses a body in a media type the simulator does not read, as the API server does.
+    static func unsupportedMediaType(_ request: SimulatedRequest, accepted: [String]) -> SimulatedResponse? {
+        let type = (request.header("content-type") ?? "application/json").split(separator: ";").first.map(String.init) ?? ""
+        guard !accepted.contains(type.trimmingPrefix(" ").lowercased()) else { return nil }
+        return .json(
+            415,
+            KubernetesStatusBody.failure(
+                415, reason: "UnsupportedMediaType",
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", "))"))
+    }
+
+    static func secretDataProblem(_ object: JSONValue, kind: String) -> String? {
+        guard kind == "Secret" else { return nil }
+        for entry in object["data"]?.objectValue ?? [] {
+            guard let text = entry.value.stringValue, Data(base64Encoded: text) != nil else {
+                return "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 0 (key \(entry.key))"
+            }
+        }
+        return nil
+    }
+
+    /// RFC 7386: objects merge member by member, null deletes, anything else replaces.
+    static func mergePatch(_ target: JSONValue, _ patch: JSONValue) -> JSONValue {
+        guard let patchMembers = patch.objectValue else { return patch }
+        var members = target.objectValue ?? []
+        for entry in patchMembers {
+            if entry.value.isNull {
+                members.removeAll { $0.key == entry.key }
+            } else if let index = members.firstIndex(where: { $0.key == entry.key }) {
+                members[index].value = mergePatch(members[index].value, entry.value)
+            } else {
+                members.append(JSONMember(entry.key, mergePatch(.object([]), entry.value)))
+            }
+        }
+        return .object(members)
+    }
+
+    static func isDNSSubdomain(_ name: String) -> Bool {
+        guard name.count <= 253 else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
+            guard let first = part.first, let last = part.last else { return false }
+            return part.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" } && first != "-" && last != "-"
+        }
+    }
+
+    static func timestamp() -> String {
+        Date.now.formatted(.iso8601)
+    }
+
+    // MARK: - Control
+
+    func control(_ request: SimulatedRequest) -> SimulatedResponse {
+        let body = try? JSONValue(parsing: request.body)
+        switch (request.method, request.path) {
+        case ("POST", "/_simulator/tokens"):
+            let tokens = body?["tokens"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            state.withLock { $0.tokens = Set(tokens) }
+            return .json(200, ["tokens": .integer(tokens.count)])
+        case ("POST", "/_simulator/deny"):
+            let rules = body?["rules"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            state.withLock { $0.denials = Set(rules) }
+            return .json(200, ["rules": .array(rules.map { .string($0) })])
+        case ("GET", "/_simulator/log"):
+            return .json(200, ["requests": .array(state.withLock { $0.log }.map { .string($0) })])
+        default:
+            return .json(404, KubernetesStatusBody.notFound("simulator", request.path))
+        }
+    }
+}
+
+extension KubernetesSimulator.State {
+    mutating func store(_ key: KubernetesSimulator.Key, _ object: JSONValue) -> JSONValue {
+        if objects[key] == nil { order.append(key) }
+        objects[key] = object
+        return object
+    }
+}

@@ -10,6 +10,11 @@
 static const long ccurl_global_default = CURL_GLOBAL_DEFAULT;
 /// CURL_READFUNC_ABORT, likewise.
 static const size_t ccurl_readfunc_abort = CURL_READFUNC_ABORT;
+/// CURL_WRITEFUNC_PAUSE and CURL_READFUNC_PAUSE, likewise.
+static const size_t ccurl_writefunc_pause = CURL_WRITEFUNC_PAUSE;
+static const size_t ccurl_readfunc_pause = CURL_READFUNC_PAUSE;
+/// CURLPAUSE_CONT, likewise.
+static const int ccurl_pause_continue = CURLPAUSE_CONT;
 /// CURL_ERROR_SIZE, likewise.
 static const size_t ccurl_error_size = CURL_ERROR_SIZE;
 

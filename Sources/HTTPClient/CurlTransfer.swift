@@ -82,6 +82,27 @@ private let sendFile: ccurl_data_callback = { buffer, size, count, userdata in
     }
 }
 
+/// What one prepared transfer owns while libcurl uses it: the callbacks' state and the header
+/// list, released when the transfer is done.
+final class PreparedTransfer {
+    let request: HTTPRequest
+    let state: TransferState
+    var headerList: UnsafeMutablePointer<curl_slist>?
+
+    init(request: HTTPRequest, state: TransferState) {
+        self.request = request
+        self.state = state
+    }
+
+    var printableURL: String { URLText.printable(request.url) }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        if state.outputFD >= 0 { close(state.outputFD) }
+        if state.inputFD >= 0 { close(state.inputFD) }
+    }
+}
+
 /// One libcurl easy handle and the attempts made with it. Reusing the handle keeps its
 /// connection alive between requests to the same server.
 final class CurlTransfer {
@@ -99,75 +120,92 @@ final class CurlTransfer {
 
     /// Makes one attempt: no retries here.
     func perform(_ request: HTTPRequest, tls: TLSOptions, userAgent: String) throws(HTTPError) -> HTTPResponse {
+        let prepared = try prepare(request, tls: tls, userAgent: userAgent)
+        let code = curl_easy_perform(handle)
+        guard code == CURLE_OK else { throw failure(code, state: prepared.state, url: prepared.printableURL) }
+        return response(prepared)
+    }
+
+    /// Sets every option of one request on the handle; the result keeps what libcurl points into
+    /// alive until the transfer is over.
+    func prepare(_ request: HTTPRequest, tls: TLSOptions, userAgent: String) throws(HTTPError) -> PreparedTransfer {
         curl_easy_reset(handle)
-        let printable = URLText.printable(request.url)
         let limit: Int
         if case .memory(let bytes) = request.destination { limit = bytes } else { limit = 0 }
-        let state = TransferState(memoryLimit: limit)
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer {
-            curl_slist_free_all(headerList)
-            if state.outputFD >= 0 { close(state.outputFD) }
-            if state.inputFD >= 0 { close(state.inputFD) }
-        }
+        let prepared = PreparedTransfer(request: request, state: TransferState(memoryLimit: limit))
+        let state = prepared.state
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
+        let printable = prepared.printableURL
 
-        try withExtendedLifetime(state) { () throws(HTTPError) in
-            setString(CURLOPT_URL, request.url)
-            // Only http and https, also for redirects: no file://, gopher://, ... ever.
-            setString(CURLOPT_PROTOCOLS_STR, "http,https")
-            setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-            setLong(CURLOPT_FOLLOWLOCATION, 1)
-            setLong(CURLOPT_MAXREDIRS, 5)
-            setLong(CURLOPT_NOSIGNAL, 1)
-            setString(CURLOPT_USERAGENT, userAgent)
-            errorBuffer.withUnsafeMutableBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, $0.baseAddress) }
-            errorBuffer[0] = 0
+        setString(CURLOPT_URL, request.url)
+        // Only http and https, also for redirects: no file://, gopher://, ... ever.
+        setString(CURLOPT_PROTOCOLS_STR, "http,https")
+        setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        setLong(CURLOPT_FOLLOWLOCATION, 1)
+        setLong(CURLOPT_MAXREDIRS, 5)
+        setLong(CURLOPT_NOSIGNAL, 1)
+        setString(CURLOPT_USERAGENT, userAgent)
+        errorBuffer.withUnsafeMutableBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, $0.baseAddress) }
+        errorBuffer[0] = 0
 
-            setLong(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeouts.connect * 1000))
-            if let total = request.timeouts.total { setLong(CURLOPT_TIMEOUT_MS, Int(total * 1000)) }
-            setLong(CURLOPT_LOW_SPEED_LIMIT, request.timeouts.lowSpeedBytesPerSecond)
-            setLong(CURLOPT_LOW_SPEED_TIME, request.timeouts.lowSpeedSeconds)
+        setLong(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeouts.connect * 1000))
+        if let total = request.timeouts.total { setLong(CURLOPT_TIMEOUT_MS, Int(total * 1000)) }
+        setLong(CURLOPT_LOW_SPEED_LIMIT, request.timeouts.lowSpeedBytesPerSecond)
+        setLong(CURLOPT_LOW_SPEED_TIME, request.timeouts.lowSpeedSeconds)
 
-            try applyTLS(tls, url: printable)
+        try applyTLS(tls, url: printable)
 
-            for header in request.headers {
-                headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
-            }
-            // No `Expect: 100-continue` pause before a body: servers that never answer 100 cost a second.
-            headerList = curl_slist_append(headerList, "Expect:")
-            _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        for header in request.headers {
+            prepared.headerList = curl_slist_append(prepared.headerList, "\(header.name): \(header.value)")
+        }
+        // No `Expect: 100-continue` pause before a body: servers that never answer 100 cost a second.
+        prepared.headerList = curl_slist_append(prepared.headerList, "Expect:")
+        _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, prepared.headerList)
 
-            _ = ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader)
-            _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, statePointer)
-            _ = ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody)
-            _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, statePointer)
+        _ = ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader)
+        _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, statePointer)
+        _ = ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody)
+        _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, statePointer)
 
-            if case .file(let path) = request.destination {
-                state.outputFD = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                guard state.outputFD >= 0 else {
-                    throw HTTPError(kind: .localFile, url: printable, detail: "\(path): \(String(cString: strerror(errno)))")
-                }
-            }
-            try applyBody(request, state: state, statePointer: statePointer, url: printable)
-
-            let code = curl_easy_perform(handle)
-            guard code == CURLE_OK else {
-                throw failure(code, state: state, url: printable)
+        if case .file(let path) = request.destination {
+            state.outputFD = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard state.outputFD >= 0 else {
+                throw HTTPError(kind: .localFile, url: printable, detail: "\(path): \(String(cString: strerror(errno)))")
             }
         }
+        try applyBody(request, state: state, statePointer: statePointer, url: printable)
+        return prepared
+    }
 
+    /// The response of a finished transfer.
+    func response(_ prepared: PreparedTransfer) -> HTTPResponse {
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var effective: UnsafeMutablePointer<CChar>?
         _ = ccurl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
         return HTTPResponse(
             status: status,
-            headers: state.headers,
-            body: state.body,
-            url: effective.map { String(cString: $0) } ?? request.url
+            headers: prepared.state.headers,
+            body: prepared.state.body,
+            url: effective.map { String(cString: $0) } ?? prepared.request.url
         )
     }
+
+    /// The status received so far (0 before the status line).
+    var currentStatus: Int {
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return status
+    }
+
+    /// The announced Content-Length of the response, nil when none was given.
+    var announcedContentLength: Int? {
+        var length: curl_off_t = -1
+        _ = ccurl_getinfo_off(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
+        return length >= 0 ? Int(length) : nil
+    }
+
+    var easyHandle: UnsafeMutableRawPointer { handle }
 
     private func applyBody(_ request: HTTPRequest, state: TransferState, statePointer: UnsafeMutableRawPointer, url: String)
         throws(HTTPError)
@@ -190,6 +228,10 @@ final class CurlTransfer {
             setLong(CURLOPT_POST, 1)
             setOff(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count)
             state.requestBytes.withUnsafeMutableBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, $0.baseAddress) }
+            setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+        case (_, .stream):
+            // CurlPipedUpload sets the length and the read callback once the source has answered.
+            setLong(CURLOPT_POST, 1)
             setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         case (_, .file(let path)):
             state.inputFD = open(path, O_RDONLY | O_CLOEXEC)
@@ -231,7 +273,7 @@ final class CurlTransfer {
         }
     }
 
-    private func failure(_ code: CURLcode, state: TransferState, url: String) -> HTTPError {
+    func failure(_ code: CURLcode, state: TransferState, url: String) -> HTTPError {
         var detail = errorBuffer.withUnsafeBufferPointer { buffer in
             String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
@@ -259,7 +301,7 @@ final class CurlTransfer {
         return HTTPError(kind: kind, url: url, detail: detail)
     }
 
-    private func setLong(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_long(handle, option, value) }
-    private func setOff(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_off(handle, option, value) }
+    func setLong(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_long(handle, option, value) }
+    func setOff(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_off(handle, option, value) }
     private func setString(_ option: CURLoption, _ value: String) { _ = ccurl_setopt_string(handle, option, value) }
 }

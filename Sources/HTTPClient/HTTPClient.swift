@@ -42,6 +42,16 @@ public final class HTTPClient {
             throw HTTPError(kind: .protocolNotAllowed, url: URLText.printable(request.url), detail: "")
         }
         let printable = URLText.printable(request.url)
+        if case .stream(let source, let sourceTLS) = request.body {
+            // A stream cannot be replayed: one attempt; the caller decides about another.
+            let started = Self.monotonicSeconds()
+            let response = try transfer.performPiped(request, source: source, sourceTLS: sourceTLS, tls: tls, userAgent: userAgent)
+            let elapsed = Int((Self.monotonicSeconds() - started) * 1000)
+            Log.debug(
+                "\(request.method.rawValue) \(printable) (streamed from \(URLText.printable(source.url))) → \(response.status) in \(elapsed) ms"
+            )
+            return response
+        }
         let attempts = request.isRetryable ? retry.maxAttempts : 1
         var attempt = 1
         while true {

@@ -41,6 +41,11 @@ public enum RequestBody: Sendable {
     case bytes([UInt8])
     /// A file streamed from disk with its exact length as Content-Length, never held in memory.
     case file(path: String)
+    /// Another server's answer to `source` (a GET), streamed through as it downloads, with the
+    /// length that server announced as Content-Length: a firmware image goes from its web server
+    /// to a BMC without touching memory or disk. `tls` checks the source's certificate. The
+    /// source must announce its length; one that does not is an error (spool it to a file).
+    indirect case stream(from: HTTPRequest, tls: TLSOptions)
 }
 
 /// Where a response body goes.

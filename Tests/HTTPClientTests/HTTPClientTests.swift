@@ -126,6 +126,45 @@ final class DelayRecorder: Sendable {
         #expect(put.bodyText == "PUT \(size) \(size)")
     }
 
+    @Test func anotherDownloadIsStreamedThroughWithItsLength() async throws {
+        let base = try await TestHTTPServer.baseURL()
+        let size = 24 * 1024 * 1024 + 3
+        let source = HTTPRequest(.get, base + "/big?bytes=\(size)")
+        let response = try await offThread {
+            try HTTPClient().send(HTTPRequest(.post, base + "/upload", body: .stream(from: source, tls: .system)))
+        }
+        #expect(response.bodyText == "POST \(size) \(size) none", "Content-Length from the source, not chunked")
+        let put = try await offThread {
+            try HTTPClient().send(
+                HTTPRequest(.put, base + "/upload", body: .stream(from: HTTPRequest(.get, base + "/big?bytes=5"), tls: .system)))
+        }
+        #expect(put.bodyText == "PUT 5 5")
+    }
+
+    @Test func aStreamWithoutLengthOrWithAFailingSourceIsRefused() async throws {
+        let base = try await TestHTTPServer.baseURL()
+        for (path, text) in [("/chunked?bytes=100000", "no Content-Length"), ("/flaky?key=\(UUID())&fail=5&status=404", "HTTP 404")] {
+            do {
+                _ = try await offThread {
+                    try HTTPClient().send(
+                        HTTPRequest(.post, base + "/upload", body: .stream(from: HTTPRequest(.get, base + path), tls: .system)))
+                }
+                Issue.record("uploaded from \(path)")
+            } catch let error as HTTPError {
+                #expect(error.message.contains(text), "\(error)")
+            }
+        }
+        do {
+            _ = try await offThread {
+                try HTTPClient().send(
+                    HTTPRequest(.post, base + "/upload", body: .stream(from: HTTPRequest(.get, "file:///etc/passwd"), tls: .system)))
+            }
+            Issue.record("streamed a file:// source")
+        } catch let error as HTTPError {
+            #expect(error.kind == .protocolNotAllowed)
+        }
+    }
+
     @Test func responseBodyIsStreamedToAFile() async throws {
         let base = try await TestHTTPServer.baseURL()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("download-\(UUID())").path

@@ -66,6 +66,16 @@ enum TestHTTPServer {
             let size = Int(request.uri.queryParameters["bytes"] ?? "0") ?? 0
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: size)))
         }
+        router.get("chunked") { request, _ -> Response in
+            let size = Int(request.uri.queryParameters["bytes"] ?? "0") ?? 0
+            // No content length: the body goes out chunked.
+            return Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(repeating: UInt8(ascii: "y"), count: size))
+                    try await writer.finish(nil)
+                })
+        }
         router.get("redirect") { request, _ -> Response in
             let to = String(request.uri.queryParameters["to"] ?? "/ok")
             return Response(status: .found, headers: [.location: to])

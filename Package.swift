@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "get-device-nautobot", targets: ["get-device-nautobot"]),
         .executable(name: "get-obm-ip", targets: ["get-obm-ip"]),
         .executable(name: "get-obm-creds", targets: ["get-obm-creds"]),
+        .executable(name: "obm-sync-creds", targets: ["obm-sync-creds"]),
         .executable(name: "simulator", targets: ["simulator"]),
     ],
     dependencies: [
@@ -53,12 +54,15 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["CCurl", "StepRuntime"]),
         .target(name: "Nautobot", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Kubernetes", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "Redfish", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "CredentialSync", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
 
         step("nautobot-api", ["Nautobot", "JSON"]),
         step("get-device-nautobot", ["Nautobot", "JSON"]),
         step("get-obm-ip", ["Nautobot"]),
         step("get-obm-creds", ["Credentials", "Kubernetes", "Nautobot"]),
+        step("obm-sync-creds", ["CredentialSync", "Redfish", "JSON"]),
 
         // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
         .target(
@@ -81,10 +85,14 @@ let package = Package(
             name: "KubernetesSimulator",
             dependencies: ["SimulatorSupport", "JSON"],
             path: "Sources/Simulators/KubernetesSimulator"),
+        .target(
+            name: "BMCSimulator",
+            dependencies: ["SimulatorSupport", "JSON"],
+            path: "Sources/Simulators/BMCSimulator"),
         .executableTarget(
             name: "simulator",
             dependencies: [
-                "NautobotSimulator", "KubernetesSimulator", "SimulatorSupport", "JSON",
+                "NautobotSimulator", "KubernetesSimulator", "BMCSimulator", "SimulatorSupport", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], path: "Sources/Simulators/simulator"),
 
@@ -104,6 +112,8 @@ let package = Package(
         .testTarget(name: "NautobotStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "Credentials", "JSON", "StepTesting"]),
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "RedfishTests", dependencies: ["Redfish", "CredentialSync", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -67,6 +67,29 @@ KUBECONFIG=$WORK/kubeconfig kubectl get secret obm-creds-5d0c4a52-8e7b-4f0e-9c1e
   -o jsonpath='  type: {.type}{"\n"}  keys: {.data}{"\n"}  ownerReferences: {.metadata.ownerReferences}{"\n"}' |
   sed -E 's/"password":"[^"]*"/"password":"(hidden)"/'
 
+bold "obm-sync-creds brings a factory-fresh iDRAC (root/calvin, must change it) to the password on record:"
+# The BMC simulator plays an iDRAC 9 with its lockout window scaled down 20 times (60 s -> 3 s),
+# and the step is told the same policy, so the demo shows the pacing without a minute's wait.
+"$BIN/simulator" bmc --personality idrac9 --account root:calvin:change --time-scale 0.05 \
+  --tls-dir "$WORK/bmc-tls" --ready-file "$WORK/bmc.url" >/dev/null &
+PIDS+=($!)
+wait_ready "$WORK/bmc.url"
+BMC=$(sed 's#https://##' "$WORK/bmc.url")
+RECORD_SECRET=$(cat "$WORK/outputs"/get-obm-creds-*/secret)
+RECORD_PASSWORD=$(KUBECONFIG=$WORK/kubeconfig kubectl get secret "$RECORD_SECRET" -o jsonpath='{.data.password}' | base64 -d)
+echo "  (iDRAC simulator at $BMC; credentials on record from Secret $RECORD_SECRET; legacy passwords: two old ones and calvin)"
+OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=$RECORD_PASSWORD \
+  OBM_LEGACY_PASSWORDS='["Old-Passw0rd-2019","Old-Passw0rd-2022","calvin"]' \
+  OBM_LOCKOUT_POLICY=threshold=3,reset-after=3s,duration=30s \
+  step obm-sync-creds --host "$BMC"
+curl -s --cacert "$WORK/bmc-tls/ca.pem" "https://$BMC/_simulator/state" | python3 -c '
+import json, sys
+state = json.load(sys.stdin)
+print("  the BMC saw:", ", ".join("%s at %.1f s" % (a["outcome"], a["time"]) for a in state["attempts"]))
+print("  sessions left open: %d, lockouts: %d" % (state["sessions"], state["lockouts"]))'
+OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=$RECORD_PASSWORD OBM_LEGACY_PASSWORDS='["calvin"]' \
+  step obm-sync-creds --host "$BMC"
+
 bold "Failures say what to do, in one line, with the contract's exit status:"
 step get-obm-ip --hostname host3.domain.local
 step get-obm-ip --hostname dup.domain.local

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BMCSimulator
 import Foundation
 import JSON
 import KubernetesSimulator
@@ -11,7 +12,7 @@ struct Simulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Simulated Nautobot (and later BMC, Kubernetes API) servers over TLS on 127.0.0.1, for tests and `make demo`.",
-        subcommands: [NautobotCommand.self, KubernetesCommand.self]
+        subcommands: [NautobotCommand.self, KubernetesCommand.self, BMCCommand.self]
     )
 }
 
@@ -140,5 +141,54 @@ struct KubernetesCommand: AsyncParsableCommand {
                 authority: authority, port: server.port, readyFile: server.readyFile
             ).run()
         }
+    }
+}
+
+struct BMCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bmc", abstract: "A BMC speaking Redfish (iDRAC 9, iLO 5 or the DMTF reference), with lockouts and an attempt log.")
+
+    @OptionGroup var server: ServerOptions
+
+    @Option(help: "idrac9, ilo5 or dmtf.")
+    var personality: String = "idrac9"
+
+    @Option(help: "An account as user:password, or user:password:change when it must change its password first (repeatable).")
+    var account: [String] = []
+
+    @Option(help: "Multiply every lockout duration by this (tests: 0.02 makes iDRAC's 60 s window 1.2 s).")
+    var timeScale: Double = 1
+
+    @Option(help: "Failed logins that lock an account (dmtf; reported in the AccountService).")
+    var accountThreshold: Int?
+
+    @Option(help: "Simultaneous sessions allowed.")
+    var sessionLimit = 4
+
+    @Flag(help: "Offer no SessionService: basic authentication only.")
+    var noSessions = false
+
+    @Option(help: "The manager's FirmwareVersion.")
+    var firmwareVersion = "7.00.60.00"
+
+    func run() async throws {
+        guard let kind = BMCPersonality(rawValue: personality) else {
+            throw ValidationError("--personality must be one of \(BMCPersonality.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let accounts = try account.map { text -> (user: String, password: String, mustChange: Bool) in
+            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 2, !parts[0].isEmpty else { throw ValidationError("--account \(text) is not user:password") }
+            return (parts[0], parts[1], parts.count == 3 && parts[2] == "change")
+        }
+        var policy = BMCSimulator.Policy.defaults(for: kind).scaled(by: timeScale)
+        if let accountThreshold { policy.accountThreshold = accountThreshold }
+        server.watchParent()
+        let authority = try TestCertificateAuthority(folder: server.tlsDir, commonName: "bmc-simulator")
+        try await SimulatorServer(
+            service: BMCSimulator(
+                personality: kind, accounts: accounts, policy: policy, sessionLimit: sessionLimit, offersSessions: !noSessions,
+                firmwareVersion: firmwareVersion),
+            authority: authority, port: server.port, readyFile: server.readyFile
+        ).run()
     }
 }

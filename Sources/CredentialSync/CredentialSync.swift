@@ -1,0 +1,261 @@
+import HTTPClient
+import JSON
+import Redfish
+import StepRuntime
+
+/// The credentials `obm-sync-creds` works with: the ones on record, and the old or factory
+/// passwords the BMC may still have.
+public struct SyncCredentials: Sendable {
+    public var user: String
+    public var password: String
+    public var legacyUser: String
+    public var legacyPasswords: [String]
+
+    public init(user: String, password: String, legacyUser: String, legacyPasswords: [String]) {
+        self.user = user
+        self.password = password
+        self.legacyUser = legacyUser
+        self.legacyPasswords = legacyPasswords
+    }
+
+    /// Every login to try, in order, each once: the record first, then each distinct legacy one.
+    var candidates: [Candidate] {
+        var list = [Candidate(user: user, password: password, label: "the credentials on record", isRecord: true)]
+        for (index, legacy) in legacyPasswords.enumerated() {
+            let duplicate = list.contains { $0.user == legacyUser && $0.password == legacy }
+            if !duplicate {
+                list.append(
+                    Candidate(user: legacyUser, password: legacy, label: "legacy password #\(index + 1) for \(legacyUser)", isRecord: false)
+                )
+            }
+        }
+        return list
+    }
+
+    struct Candidate {
+        var user: String
+        var password: String
+        var label: String
+        var isRecord: Bool
+    }
+}
+
+/// What `obm-sync-creds` found and did.
+public struct SyncReport: Sendable {
+    public enum Status: String, Sendable {
+        case inSync = "in-sync"
+        case synced
+        case wouldSync = "would-sync"
+    }
+
+    public var status: Status
+    public var failedLogins: Int
+    public var waited: Double
+    public var policy: LockoutPolicy
+}
+
+/// Brings a BMC's password in line with the one on record without ever locking it out: the
+/// failed-login policy paces the attempts, each password is tried once, each session is deleted.
+public struct CredentialSync {
+    let client: RedfishClient
+    let credentials: SyncCredentials
+    let dryRun: Bool
+    let policyOverride: LockoutPolicy?
+    let clock: @Sendable () -> Double
+    let sleep: @Sendable (Double) -> Void
+
+    public init(
+        client: RedfishClient, credentials: SyncCredentials, dryRun: Bool, policyOverride: LockoutPolicy?,
+        clock: @escaping @Sendable () -> Double = AttemptSchedule.monotonic,
+        sleep: @escaping @Sendable (Double) -> Void = AttemptSchedule.realSleep
+    ) {
+        self.client = client
+        self.credentials = credentials
+        self.dryRun = dryRun
+        self.policyOverride = policyOverride
+        self.clock = clock
+        self.sleep = sleep
+    }
+
+    public func run() throws -> SyncReport {
+        let root = try ServiceRoot.read(client)
+        let vendor = VendorProfile.detect(root)
+        let accounts = try AccountService(client: client, root: root)
+        let policy = policyOverride ?? accounts.lockoutPolicy() ?? vendor.lockoutPolicy
+        Log.info("BMC \(client.endpoint.base): \(vendor.rawValue); failed-login policy \(policy)")
+        var schedule = AttemptSchedule(policy: policy, clock: clock, sleep: sleep)
+        let login = try Login(client: client, root: root)
+
+        let candidates = credentials.candidates
+        for (index, candidate) in candidates.enumerated() {
+            if index > 0 {
+                guard schedule.canAffordAFailure else {
+                    throw StepError.failure(
+                        "the credentials on record were refused and the BMC's policy (\(policy)) locks on the first failure: not trying legacy passwords"
+                    )
+                }
+                let waited = schedule.waitForNextAttempt()
+                if waited > 0 { Log.info("waited \(Self.format(waited)) to stay under the lockout threshold") }
+            }
+            switch try login.attempt(user: candidate.user, password: candidate.password) {
+            case .refused(let status, _):
+                schedule.recordFailure()
+                Log.info("\(candidate.label): refused (HTTP \(status)); \(schedule.failureCount) failed login(s) so far")
+            case .accepted(let session):
+                Log.info("\(candidate.label): accepted")
+                if candidate.isRecord && !session.passwordChangeRequired {
+                    login.end(session)
+                    return SyncReport(status: .inSync, failedLogins: schedule.failureCount, waited: schedule.waited, policy: policy)
+                }
+                let status = try bringInLine(session, candidate: candidate, login: login, accounts: accounts, schedule: &schedule)
+                return SyncReport(status: status, failedLogins: schedule.failureCount, waited: schedule.waited, policy: policy)
+            }
+        }
+        let legacyCount = candidates.count - 1
+        throw StepError.failure(
+            "none of the \(candidates.count) passwords tried (the one on record and \(legacyCount) legacy) was accepted by the BMC; \(schedule.failureCount) failed logins, paced to stay under the lockout threshold"
+        )
+    }
+
+    /// Logged in with `candidate` (not the record): set the record's password, prove it.
+    func bringInLine(
+        _ session: RedfishSession, candidate: SyncCredentials.Candidate, login: Login, accounts: AccountService,
+        schedule: inout AttemptSchedule
+    ) throws -> SyncReport.Status {
+        var session = session
+        var current = candidate
+        if session.passwordChangeRequired {
+            // Only the account's own Password may be changed: do that first, to the record's.
+            guard !candidate.isRecord else {
+                login.end(session)
+                throw StepError.failure(
+                    "the BMC requires a new password for \(candidate.user), whose password is already the one on record; the BMC will not take the same one again: set a new one on record"
+                )
+            }
+            guard let accountPath = session.accountPath else {
+                login.end(session)
+                throw StepError.failure("the BMC requires a password change for \(candidate.user) but did not say which account to PATCH")
+            }
+            if dryRun {
+                login.end(session)
+                Log.info(
+                    "dry run: would change the password of \(candidate.user) (\(accountPath)), which the BMC requires, to the one on record"
+                )
+                return .wouldSync
+            }
+            login.use(session)
+            let account = (try? client.get(accountPath)) ?? RedfishResource(path: accountPath, json: .object([]), etag: nil)
+            try accounts.setPassword(of: account, to: credentials.password)
+            Log.info("changed the password of \(candidate.user) as the BMC required (PasswordChangeRequired)")
+            login.end(session)
+            current = SyncCredentials.Candidate(
+                user: candidate.user, password: credentials.password, label: "\(candidate.user) with the new password",
+                isRecord: candidate.user == credentials.user)
+            if current.isRecord {
+                try verify(login: login, schedule: &schedule)
+                return .synced
+            }
+            schedule.waitForNextAttempt()
+            guard case .accepted(let renewed) = try login.attempt(user: current.user, password: current.password) else {
+                throw StepError.failure("changed the password of \(candidate.user) but the BMC refused it right after")
+            }
+            session = renewed
+        }
+
+        login.use(session)
+        let account: RedfishResource
+        do {
+            guard let found = try accounts.account(named: credentials.user) else {
+                login.end(session)
+                throw StepError.failure(
+                    "the BMC has no account named \"\(credentials.user)\" (OBM_USERNAME); these steps change passwords, they do not create accounts"
+                )
+            }
+            account = found
+        } catch {
+            login.end(session)
+            throw error
+        }
+        if dryRun {
+            login.end(session)
+            Log.info("dry run: would set the password of \(credentials.user) (\(account.path)) to the one on record")
+            return .wouldSync
+        }
+        do {
+            try accounts.setPassword(of: account, to: credentials.password)
+        } catch {
+            login.end(session)
+            throw error
+        }
+        Log.info("set the password of \(credentials.user) (\(account.path)) to the one on record")
+        // The old token may already be dead (a password change ends the account's sessions on
+        // some BMCs): a 401 on this DELETE is expected.
+        login.end(session)
+        try verify(login: login, schedule: &schedule)
+        return .synced
+    }
+
+    /// Logs in with the record's credentials to prove the change took.
+    func verify(login: Login, schedule: inout AttemptSchedule) throws {
+        schedule.waitForNextAttempt()
+        switch try login.attempt(user: credentials.user, password: credentials.password) {
+        case .accepted(let session):
+            login.end(session)
+            Log.info("verified: the BMC accepts the credentials on record")
+        case .refused(let status, let messages):
+            schedule.recordFailure()
+            throw StepError.failure(
+                "the password was changed but a login with the credentials on record was refused (HTTP \(status)\(messages.isEmpty ? "" : ": " + messages))"
+            )
+        }
+    }
+
+    static func format(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+}
+
+/// One login attempt at a time, through sessions, or basic auth where the BMC has no
+/// SessionService; never both for one attempt.
+struct Login {
+    let client: RedfishClient
+    let sessions: SessionLogin?
+    let probePath: String
+
+    init(client: RedfishClient, root: ServiceRoot) throws {
+        self.client = client
+        if let path = try root.sessionsPath(client) {
+            sessions = SessionLogin(client: client, sessionsPath: path)
+        } else {
+            sessions = nil
+            Log.info("the BMC offers no sessions: using basic authentication")
+        }
+        probePath = root.accountServicePath ?? ServiceRoot.path
+    }
+
+    func attempt(user: String, password: String) throws -> LoginResult {
+        if let sessions { return try sessions.login(user: user, password: password) }
+        let response = try client.send(.get, probePath, authentication: .basic(user: user, password: password))
+        if response.isSuccess {
+            client.authentication = .basic(user: user, password: password)
+            return .accepted(RedfishSession(token: "", location: "", user: user, passwordChangeRequired: false, accountPath: nil))
+        }
+        if response.status == 401 || response.status == 403 {
+            return .refused(status: response.status, messages: RedfishMessages.text(response))
+        }
+        throw RedfishError.refused(
+            status: response.status, request: "GET \(probePath) (login as \(user))", messages: RedfishMessages.text(response))
+    }
+
+    /// Sends the next requests as this login: its session token, or (no sessions) the basic
+    /// credentials the attempt already set.
+    func use(_ session: RedfishSession) {
+        if sessions != nil { client.authentication = .session(token: session.token) }
+    }
+
+    func end(_ session: RedfishSession) {
+        client.authentication = .none
+        if let sessions, !session.location.isEmpty { sessions.logout(session) }
+    }
+}

@@ -1,0 +1,100 @@
+import JSON
+
+/// A BMC's failed-login policy, in Redfish's terms: `threshold` failed logins lock (the account,
+/// or on iDRAC the source address) for `duration` seconds; the count goes back to zero
+/// `resetAfter` seconds after the last failure. `minimumSpacing` is for BMCs that slow down
+/// rather than lock (iLO). nil threshold: no count is kept.
+public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
+    public var threshold: Int?
+    public var resetAfter: Double
+    public var duration: Double
+    public var minimumSpacing: Double
+    /// Where it came from: OBM_LOCKOUT_POLICY, the AccountService, a vendor default.
+    public var source: String
+
+    public init(threshold: Int?, resetAfter: Double, duration: Double, minimumSpacing: Double, source: String) {
+        self.threshold = threshold
+        self.resetAfter = resetAfter
+        self.duration = duration
+        self.minimumSpacing = minimumSpacing
+        self.source = source
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if let threshold {
+            parts.append("threshold=\(threshold),reset-after=\(Self.seconds(resetAfter)),duration=\(Self.seconds(duration))")
+        }
+        if minimumSpacing > 0 { parts.append("spacing=\(Self.seconds(minimumSpacing))") }
+        return "\(parts.joined(separator: ",")) (\(source))"
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))s" : "\(value)s"
+    }
+
+    /// `threshold=3,reset-after=60s,duration=60s` (and optionally `spacing=10s`), the
+    /// `OBM_LOCKOUT_POLICY` format. Durations take `ms`, `s`, `m` or no unit (seconds).
+    public static func parse(_ text: String) throws(RedfishError) -> LockoutPolicy {
+        var policy = LockoutPolicy(threshold: nil, resetAfter: 0, duration: 0, minimumSpacing: 0, source: "OBM_LOCKOUT_POLICY")
+        for item in text.split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: " ") }
+            guard pair.count == 2 else { throw .setting("OBM_LOCKOUT_POLICY \"\(text)\": \"\(item)\" is not name=value") }
+            switch pair[0] {
+            case "threshold":
+                guard let value = Int(pair[1]), value >= 1, value <= 1000 else {
+                    throw .setting("OBM_LOCKOUT_POLICY: threshold \"\(pair[1])\" is not a whole number from 1")
+                }
+                policy.threshold = value
+            case "reset-after": policy.resetAfter = try duration(pair[1], text)
+            case "duration": policy.duration = try duration(pair[1], text)
+            case "spacing": policy.minimumSpacing = try duration(pair[1], text)
+            default: throw .setting("OBM_LOCKOUT_POLICY: unknown setting \"\(pair[0])\" (threshold, reset-after, duration, spacing)")
+            }
+        }
+        guard policy.threshold != nil || policy.minimumSpacing > 0 else {
+            throw .setting("OBM_LOCKOUT_POLICY \"\(text)\" gives neither a threshold nor a spacing")
+        }
+        if policy.threshold != nil && policy.resetAfter <= 0 {
+            throw .setting("OBM_LOCKOUT_POLICY \"\(text)\": a threshold needs reset-after")
+        }
+        return policy
+    }
+
+    static func duration(_ text: String, _ whole: String) throws(RedfishError) -> Double {
+        var number = Substring(text)
+        var scale = 1.0
+        if number.hasSuffix("ms") {
+            number = number.dropLast(2)
+            scale = 0.001
+        } else if number.hasSuffix("s") {
+            number = number.dropLast()
+        } else if number.hasSuffix("m") {
+            number = number.dropLast()
+            scale = 60
+        }
+        guard let value = Double(number), value >= 0, value <= 86400 else {
+            throw .setting("OBM_LOCKOUT_POLICY \"\(whole)\": \"\(text)\" is not a duration")
+        }
+        return value * scale
+    }
+
+    /// The policy an AccountService reports, nil when it reports none (absent, or zeros as iDRAC).
+    public static func fromAccountService(_ json: JSONValue) -> LockoutPolicy? {
+        guard let threshold = json["AccountLockoutThreshold"]?.intValue, threshold > 0,
+            let resetAfter = json["AccountLockoutCounterResetAfter"]?.doubleValue, resetAfter > 0
+        else { return nil }
+        let duration = json["AccountLockoutDuration"]?.doubleValue ?? resetAfter
+        return LockoutPolicy(
+            threshold: threshold, resetAfter: resetAfter, duration: duration, minimumSpacing: 0, source: "the BMC's AccountService")
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

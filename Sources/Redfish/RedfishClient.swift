@@ -1,0 +1,118 @@
+import HTTPClient
+import JSON
+import StepRuntime
+
+/// A Redfish resource as read: its JSON, its ETag (for If-Match), and where it lives.
+public struct RedfishResource: Sendable {
+    public var path: String
+    public var json: JSONValue
+    public var etag: String?
+
+    public init(path: String, json: JSONValue, etag: String?) {
+        self.path = path
+        self.json = json
+        self.etag = etag
+    }
+
+    /// The `@odata.id` of a link property (`{"@odata.id": "/redfish/v1/..."}`), if present.
+    public func link(_ name: String) -> String? { json[name]?["@odata.id"]?.stringValue }
+
+    /// The `@odata.id`s of a collection's `Members`.
+    public var members: [String] { json["Members"]?.arrayValue?.compactMap { $0["@odata.id"]?.stringValue } ?? [] }
+}
+
+/// How a request to the BMC proves who it is.
+public enum RedfishAuthentication: Sendable {
+    case none
+    case session(token: String)
+    /// Only for BMCs without a SessionService, never as a fallback after a failed session login.
+    case basic(user: String, password: String)
+}
+
+/// Talks Redfish to one BMC: paths from `@odata.id` links, JSON bodies, ETags, messages.
+public final class RedfishClient {
+    public let endpoint: RedfishEndpoint
+    private let http: HTTPClient
+    public var authentication: RedfishAuthentication = .none
+
+    public init(endpoint: RedfishEndpoint, retry: RetryPolicy = RetryPolicy()) throws(RedfishError) {
+        self.endpoint = endpoint
+        do {
+            http = try HTTPClient(tls: endpoint.tls, retry: retry)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    /// An absolute URL for an `@odata.id` path (or a Location header, absolute or not). A URL on
+    /// another server is refused: credentials only ever go to this BMC.
+    public func url(for path: String) throws(RedfishError) -> String {
+        if URLText.scheme(path) != nil {
+            guard URLText.origin(path) == URLText.origin(endpoint.base) else {
+                throw .unexpected("the BMC linked to another server (\(URLText.printable(path))); not following")
+            }
+            return path
+        }
+        guard path.hasPrefix("/") else { throw .unexpected("the BMC gave a link that is not a path: \(path)") }
+        return endpoint.base + path
+    }
+
+    /// A request with this client's authentication; any status comes back, the caller judges.
+    public func send(
+        _ method: HTTPMethod, _ path: String, body: JSONValue? = nil, headers extra: [HTTPHeader] = [],
+        authentication override: RedfishAuthentication? = nil
+    ) throws(RedfishError) -> HTTPResponse {
+        var headers = [HTTPHeader("Accept", "application/json"), HTTPHeader("OData-Version", "4.0")]
+        switch override ?? authentication {
+        case .none: break
+        case .session(let token): headers.append(HTTPHeader("X-Auth-Token", token))
+        case .basic(let user, let password):
+            headers.append(HTTPHeader("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8))))
+        }
+        if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+        let request = HTTPRequest(
+            method, try url(for: path), headers: headers + extra, body: body.map { .bytes(Array($0.serialized.utf8)) } ?? .none,
+            timeouts: HTTPTimeouts(connect: 10, total: 120))
+        do {
+            return try http.send(request)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    /// GETs a resource; anything but 2xx is refused with the BMC's messages.
+    public func get(_ path: String) throws(RedfishError) -> RedfishResource {
+        let response = try send(.get, path)
+        guard response.isSuccess else {
+            throw .refused(status: response.status, request: "GET \(path)", messages: RedfishMessages.text(response))
+        }
+        do {
+            return RedfishResource(path: path, json: try JSONValue(parsing: response.body), etag: response.header("ETag"))
+        } catch {
+            throw .unexpected("the BMC's answer to GET \(path) is not JSON (\(error))")
+        }
+    }
+}
+
+/// Standard base64 without Foundation.
+enum Base64 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            let b0 = chunk[chunk.startIndex]
+            let b1 = chunk.count > 1 ? chunk[chunk.startIndex + 1] : 0
+            let b2 = chunk.count > 2 ? chunk[chunk.startIndex + 2] : 0
+            output.append(alphabet[Int(b0 >> 2)])
+            output.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
+            output.append(chunk.count > 1 ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
+            output.append(chunk.count > 2 ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

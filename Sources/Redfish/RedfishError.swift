@@ -1,0 +1,32 @@
+import HTTPClient
+import StepRuntime
+
+/// What went wrong talking to a BMC, mapped to the contract's exit statuses.
+public enum RedfishError: StepFailure, Equatable {
+    /// A missing or malformed parameter or setting: exit 64.
+    case setting(String)
+    /// No HTTP answer: connection refused, timeout, TLS. A network error is never a wrong password.
+    case transport(HTTPError)
+    /// The BMC answered, but not as Redfish should (missing link, not JSON): exit 1.
+    case unexpected(String)
+    /// The BMC refused the request, with its own messages: exit 1, or 75 for 429/5xx (busy).
+    case refused(status: Int, request: String, messages: String)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .setting: .badInput
+        case .transport(let error): error.exitStatus
+        case .unexpected: .failure
+        case .refused(let status, _, _): [429, 500, 502, 503, 504].contains(status) ? .transient : .failure
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .setting(let text), .unexpected(let text): text
+        case .transport(let error): "BMC: " + error.message
+        case .refused(let status, let request, let messages):
+            "BMC refused \(request) (HTTP \(status))\(messages.isEmpty ? "" : ": " + messages)"
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import HTTPClient
+import JSON
+import StepRuntime
+
+/// A Redfish session: its token and where to DELETE it. BMCs have a few session slots; every
+/// session made is deleted on every way out, also on SIGTERM (`SessionRegistry`).
+public struct RedfishSession: Sendable, Equatable {
+    public var token: String
+    /// The session's URI, from the Location header.
+    public var location: String
+    public var user: String
+    /// The BMC let us in, but only to change this account's own password (Redfish
+    /// PasswordChangeRequired): anything else is refused until then.
+    public var passwordChangeRequired: Bool
+    /// With PasswordChangeRequired: the account to PATCH, from the message's argument.
+    public var accountPath: String?
+
+    public init(token: String, location: String, user: String, passwordChangeRequired: Bool, accountPath: String?) {
+        self.token = token
+        self.location = location
+        self.user = user
+        self.passwordChangeRequired = passwordChangeRequired
+        self.accountPath = accountPath
+    }
+}
+
+/// The answer to one login attempt. Each attempt is exactly one POST to the Sessions collection:
+/// one wrong password costs exactly one failed login (never a session attempt then basic auth).
+public enum LoginResult: Sendable, Equatable {
+    case accepted(RedfishSession)
+    /// Wrong credentials (or locked): the BMC answered 401 or 403.
+    case refused(status: Int, messages: String)
+}
+
+/// Logs in and out of one BMC's SessionService.
+public struct SessionLogin {
+    let client: RedfishClient
+    let sessionsPath: String
+
+    public init(client: RedfishClient, sessionsPath: String) {
+        self.client = client
+        self.sessionsPath = sessionsPath
+    }
+
+    /// One POST of UserName and Password. Network failures throw (exit 75, no password spent);
+    /// a busy BMC (503, 429, no free session slot) throws a transient refusal.
+    public func login(user: String, password: String) throws(RedfishError) -> LoginResult {
+        let response = try client.send(
+            .post, sessionsPath, body: ["UserName": .string(user), "Password": .string(password)],
+            authentication: RedfishAuthentication.none)
+        let body = try? JSONValue(parsing: response.body)
+        switch response.status {
+        case 200, 201:
+            guard let token = response.header("X-Auth-Token"), !token.isEmpty else {
+                throw .unexpected("the BMC created a session but sent no X-Auth-Token")
+            }
+            SecretRedaction.register(token)
+            guard let location = response.header("Location") ?? body?["@odata.id"]?.stringValue else {
+                // Without a location the session could not be deleted: refuse to leak it silently.
+                throw .unexpected("the BMC created a session but gave no Location to delete it")
+            }
+            let change = RedfishMessages.extendedInfo(body).first {
+                $0["MessageId"]?.stringValue?.hasSuffix(".PasswordChangeRequired") == true
+            }
+            let session = RedfishSession(
+                token: token, location: location, user: user, passwordChangeRequired: change != nil,
+                accountPath: change?["MessageArgs"]?.arrayValue?.first?.stringValue)
+            SessionRegistry.shared.add(session, endpoint: client.endpoint)
+            return .accepted(session)
+        case 401, 403:
+            return .refused(status: response.status, messages: RedfishMessages.text(body))
+        default:
+            let busy = RedfishMessages.messageIDs(body).contains { $0.hasSuffix("SessionLimitExceeded") }
+            throw .refused(
+                status: busy ? 503 : response.status, request: "POST \(sessionsPath) (login as \(user))",
+                messages: RedfishMessages.text(body))
+        }
+    }
+
+    /// Deletes the session. A 401 or 404 means the BMC already ended it (a password change
+    /// invalidates the account's sessions on some BMCs): that is not a failure.
+    @discardableResult
+    public func logout(_ session: RedfishSession) -> Bool {
+        defer { SessionRegistry.shared.remove(session) }
+        do {
+            let response = try client.send(.delete, session.location, authentication: .session(token: session.token))
+            if response.isSuccess || response.status == 401 || response.status == 404 { return true }
+            Log.warning("the BMC refused to delete session \(URLText.printable(session.location)) (HTTP \(response.status))")
+        } catch {
+            Log.warning("could not delete session \(URLText.printable(session.location)): \(error.message)")
+        }
+        return false
+    }
+}

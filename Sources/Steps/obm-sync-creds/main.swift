@@ -1,0 +1,76 @@
+import ArgumentParser
+import CredentialSync
+import JSON
+import Redfish
+import StepRuntime
+
+/// `obm-sync-creds`: makes the BMC accept the credentials on record; `status` says what it took.
+@main
+struct OBMSyncCreds: Step {
+    static let configuration = CommandConfiguration(
+        commandName: "obm-sync-creds",
+        abstract:
+            "Makes the BMC accept the credentials on record, trying legacy passwords paced by its lockout policy; outputs `status` (in-sync, synced, would-sync).",
+        discussion: environmentHelp(),
+        version: StepVersion.current
+    )
+    static let parameters = ["host"]
+    static let settings = [
+        EnvironmentSetting("OBM_USERNAME, OBM_PASSWORD", "the credentials on record (the Secret named by get-obm-creds)"),
+        EnvironmentSetting(
+            "OBM_LEGACY_PASSWORDS", "JSON list of old or factory passwords to try (Secret obm-legacy-passwords, key passwords)"),
+        EnvironmentSetting("OBM_LEGACY_USER", "the account those passwords belong to (default root)"),
+        EnvironmentSetting("OBM_CA_FILE", "PEM bundle to verify the BMC's certificate"),
+        EnvironmentSetting("OBM_TLS_VERIFY", "false to skip BMC certificate checks (self-signed BMCs); default true"),
+        EnvironmentSetting(
+            "OBM_LOCKOUT_POLICY", "the BMCs' failed-login policy, overriding what is inferred: threshold=3,reset-after=60s,duration=60s"),
+    ]
+
+    @Option(help: "The BMC's address (an IP or a name), as get-obm-ip outputs it.")
+    var host: String
+
+    @Flag(help: "Find out and report what would change; change nothing.")
+    var dryRun = false
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        // First, before any other thread: a SIGTERM must still delete the sessions held.
+        TerminationSignal.install { SessionRegistry.shared.deleteAll() }
+        let environment = ProcessEnvironment.current()
+        let credentials = try Self.credentials(environment)
+        let policy = try environment["OBM_LOCKOUT_POLICY"].flatMap { $0.isEmpty ? nil : $0 }.map { text throws(RedfishError) in
+            try LockoutPolicy.parse(text)
+        }
+        let client = try RedfishClient(endpoint: RedfishEndpoint.from(host: host, environment: environment))
+        let report = try CredentialSync(client: client, credentials: credentials, dryRun: dryRun, policyOverride: policy).run()
+        Log.info(
+            "\(report.status.rawValue): \(report.failedLogins) failed login(s), \(Int(report.waited.rounded())) s waited for the lockout policy"
+        )
+        try runtime.emit("status", report.status.rawValue, environment: environment)
+    }
+
+    static func credentials(_ environment: [String: String]) throws -> SyncCredentials {
+        guard let user = environment["OBM_USERNAME"], !user.isEmpty else {
+            throw StepError.badInput("OBM_USERNAME is not set (the Secret named by get-obm-creds, key username)")
+        }
+        guard let password = environment["OBM_PASSWORD"], !password.isEmpty else {
+            throw StepError.badInput("OBM_PASSWORD is not set (the Secret named by get-obm-creds, key password)")
+        }
+        SecretRedaction.register(password)
+        var legacy: [String] = []
+        if let text = environment["OBM_LEGACY_PASSWORDS"], !text.trimmingPrefix(" ").isEmpty {
+            guard let list = try? JSONValue(parsing: text), let items = list.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                throw StepError.badInput("OBM_LEGACY_PASSWORDS is not a JSON list of strings")
+            }
+            legacy = items.compactMap(\.stringValue).filter { !$0.isEmpty }
+            guard legacy.count <= 20 else { throw StepError.badInput("OBM_LEGACY_PASSWORDS lists more than 20 passwords") }
+            legacy.forEach(SecretRedaction.register)
+        }
+        let legacyUser = environment["OBM_LEGACY_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "root"
+        for name in [user, legacyUser] where name.count > 64 || name.contains(where: { $0.isNewline }) {
+            throw StepError.badInput("user name \"\(name.prefix(64))\" is not a BMC account name")
+        }
+        return SyncCredentials(user: user, password: password, legacyUser: legacyUser, legacyPasswords: legacy)
+    }
+}

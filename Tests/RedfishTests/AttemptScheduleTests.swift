@@ -1,0 +1,85 @@
+import Redfish
+import Synchronization
+import Testing
+
+/// A clock the schedule reads and its sleeps advance: the real scheduling code, no real waiting.
+final class FakeClock: Sendable {
+    private let time = Mutex<Double>(1000)
+    var now: Double { time.withLock { $0 } }
+    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+
+    func schedule(_ policy: LockoutPolicy) -> AttemptSchedule {
+        AttemptSchedule(policy: policy, clock: { self.now }, sleep: { self.advance($0) })
+    }
+}
+
+@Suite struct AttemptScheduleTests {
+    /// Runs the step's order: record first, then each legacy password, the last one right.
+    /// Returns the failure times relative to the start and the total time.
+    func simulate(_ policy: LockoutPolicy, failures: Int, attemptCost: Double = 0.05) -> (times: [Double], total: Double) {
+        let clock = FakeClock()
+        let start = clock.now
+        var schedule = clock.schedule(policy)
+        var times: [Double] = []
+        for attempt in 0...failures {
+            if attempt > 0 { schedule.waitForNextAttempt() }
+            clock.advance(attemptCost)
+            if attempt < failures {
+                times.append(clock.now - start)
+                schedule.recordFailure()
+            }
+        }
+        return (times, clock.now - start)
+    }
+
+    @Test func iDRACThreeLegacyPasswordsTakeOneWindowNotThree() {
+        // The record's password wrong and 3 legacy ones, the third right: 3 failures to place.
+        let policy = VendorProfile.iDRAC.lockoutPolicy
+        let (times, total) = simulate(policy, failures: 3)
+        // Never 3 failures within 60 s.
+        #expect(times[2] - times[0] >= 60)
+        // The shortest the policy allows is 60 s (the third failure once the first ages out);
+        // we count from the last failure, as Redfish defines the reset, and add a 1 s margin.
+        #expect(total <= 60 * 1.1)
+        // A fixed 60 s between attempts would take 180 s.
+        #expect(total < 180 / 2)
+    }
+
+    @Test func redfishPolicyUsesTheThresholdBeforeWaiting() {
+        let policy = LockoutPolicy(threshold: 5, resetAfter: 30, duration: 30, minimumSpacing: 0, source: "test")
+        let (times, total) = simulate(policy, failures: 6)
+        #expect(times[3] < 1, "four failures go at once: the fifth would lock")
+        #expect(times[4] - times[3] >= 30)
+        #expect(total < 32)
+    }
+
+    @Test func spacingPolicySpacesEveryFailure() {
+        let (times, _) = simulate(VendorProfile.iLO.lockoutPolicy, failures: 3)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 10 })
+    }
+
+    @Test func aThresholdOfOneAffordsNoFailure() {
+        let clock = FakeClock()
+        let schedule = clock.schedule(LockoutPolicy(threshold: 1, resetAfter: 60, duration: 60, minimumSpacing: 0, source: "test"))
+        #expect(!schedule.canAffordAFailure)
+    }
+
+    @Test func noFailureNoWait() {
+        let clock = FakeClock()
+        #expect(clock.schedule(VendorProfile.unknown.lockoutPolicy).delayBeforeNextAttempt() == 0)
+    }
+}
+
+@Suite struct LockoutPolicyTests {
+    @Test func operatorPolicyParses() throws {
+        let policy = try LockoutPolicy.parse("threshold=3,reset-after=60s,duration=1m")
+        #expect(policy.threshold == 3 && policy.resetAfter == 60 && policy.duration == 60)
+        #expect(try LockoutPolicy.parse("spacing=500ms").minimumSpacing == 0.5)
+    }
+
+    @Test func malformedPoliciesAreBadInput() {
+        for text in ["", "threshold=0,reset-after=1s", "threshold=3", "threshold=x,reset-after=1s", "bogus=1", "spacing=-1s"] {
+            #expect(throws: RedfishError.self, "\(text)") { try LockoutPolicy.parse(text) }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import StepTesting
+import Testing
+
+/// `obm-sync-creds` against simulated BMCs with lockout policies scaled down (time-scale 0.05:
+/// iDRAC's 60 s window is 3 s), so the real scheduling code runs without real minutes.
+@Suite struct OBMSyncCredsTests {
+    static let record = "Record-Passw0rd-2026"
+    static let factory = "calvin-factory"
+
+    /// After every scenario: no session left open, no lockout caused, no password printed.
+    func expectClean(_ bmc: SimulatedBMC, _ run: StepRun, passwords: [String]) throws {
+        let state = try bmc.state()
+        #expect(state.sessions == 0, "sessions left open on the BMC")
+        #expect(state.lockouts == 0, "lockouts caused: \(state.attempts)")
+        for password in passwords { #expect(!run.everything.contains(password), "a password was printed") }
+    }
+
+    @Test func alreadyInSyncIsOneLoginAndNoChange() throws {
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.record)"])
+        let run = try runStep(
+            "obm-sync-creds", ["--host", bmc.host], environment: bmc.environment(password: Self.record, legacy: [Self.factory]))
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output("status") == "in-sync")
+        #expect(try bmc.state().attempts.map(\.outcome) == ["accepted"])
+        try expectClean(bmc, run, passwords: [Self.record, Self.factory])
+    }
+
+    @Test func syncedThroughTheSecondLegacyPasswordUnderTheBMCsOwnPolicy() throws {
+        // The DMTF personality reports threshold 3, reset after 1.5 s in its AccountService.
+        let bmc = try SimulatedBMC.start(
+            personality: "dmtf", accounts: ["admin:old-one-xyz", "root:\(Self.factory)"], extra: ["--account-threshold", "3"])
+        let env = bmc.environment(password: Self.record, legacy: ["wrong-legacy", Self.factory])
+        let run = try runStep("obm-sync-creds", ["--host", bmc.host], environment: env.merging(["LOG_LEVEL": "info"]) { $1 })
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output("status") == "synced")
+        #expect(run.stderr.contains("failed-login policy threshold=3,reset-after=1.5s"), "the policy came from the AccountService: \(run)")
+        #expect(try bmc.accepts(user: "root", password: Self.record))
+        let attempts = try bmc.state().attempts
+        #expect(attempts.map(\.outcome) == ["refused", "refused", "accepted", "accepted"])
+        // The third attempt waited for the counter to reset: 1.5 s after the second failure.
+        #expect(attempts[2].time - attempts[1].time >= 1.5)
+        #expect(attempts[2].time - attempts[1].time <= 1.5 * 1.1 + 0.2, "within 10% of the shortest wait the policy allows")
+        try expectClean(bmc, run, passwords: [Self.record, Self.factory, "wrong-legacy"])
+    }
+
+    @Test func iDRACPolicyStaysUnderTheAddressBlock() throws {
+        // 3 failures within 3 s block the address; 3 legacy passwords, the last one right.
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.factory)"])
+        let env = bmc.environment(
+            password: Self.record, legacy: ["old-1", "old-2", Self.factory],
+            extra: ["OBM_LOCKOUT_POLICY": "threshold=3,reset-after=3s,duration=30s"])
+        let started = Date()
+        let run = try runStep("obm-sync-creds", ["--host", bmc.host], environment: env)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output("status") == "synced")
+        let attempts = try bmc.state().attempts
+        #expect(attempts.map(\.outcome) == ["refused", "refused", "refused", "accepted", "accepted"])
+        // Never 3 failures inside one 3 s window; the schedule waits once, for one window.
+        let failures = attempts.filter { $0.outcome == "refused" }.map(\.time)
+        #expect(failures[2] - failures[0] >= 3)
+        #expect(elapsed < 3 * 1.1 + 1.5, "one window plus process overhead, not one window per attempt (\(elapsed) s)")
+        try expectClean(bmc, run, passwords: [Self.record, Self.factory, "old-1", "old-2"])
+    }
+
+    @Test func noPasswordWorksIsExit1WithoutLockout() throws {
+        let bmc = try SimulatedBMC.start(personality: "dmtf", accounts: ["root:something-else"], extra: ["--account-threshold", "3"])
+        let run = try runStep(
+            "obm-sync-creds", ["--host", bmc.host], environment: bmc.environment(password: Self.record, legacy: ["a-1", "b-2", "c-3"]))
+        #expect(run.status == 1)
+        #expect(
+            run.stderrLines.last
+                == "obm-sync-creds: none of the 4 passwords tried (the one on record and 3 legacy) was accepted by the BMC; 4 failed logins, paced to stay under the lockout threshold"
+        )
+        #expect(run.output("status") == nil)
+        #expect(try bmc.state().attempts.count == 4, "each password exactly once")
+        try expectClean(bmc, run, passwords: [Self.record, "a-1", "b-2", "c-3"])
+    }
+
+    @Test func factoryAccountThatMustChangeItsPassword() throws {
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.factory):change"])
+        let env = bmc.environment(
+            password: Self.record, legacy: [Self.factory], extra: ["OBM_LOCKOUT_POLICY": "threshold=3,reset-after=3s,duration=30s"])
+        let run = try runStep("obm-sync-creds", ["--host", bmc.host], environment: env.merging(["LOG_LEVEL": "debug"]) { $1 })
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output("status") == "synced")
+        #expect(run.stderr.contains("PasswordChangeRequired"))
+        #expect(try bmc.accepts(user: "root", password: Self.record))
+        try expectClean(bmc, run, passwords: [Self.record, Self.factory])
+    }
+
+    @Test func ilo5SpacesItsFailures() throws {
+        // iLO wants failures at least 10 s apart; scaled: 0.5 s.
+        let bmc = try SimulatedBMC.start(personality: "ilo5", accounts: ["Administrator:admin-pass-1", "root:\(Self.factory)"])
+        let env = bmc.environment(password: Self.record, legacy: ["old-1", Self.factory], extra: ["OBM_LOCKOUT_POLICY": "spacing=0.5s"])
+        let run = try runStep("obm-sync-creds", ["--host", bmc.host], environment: env)
+        #expect(run.status == 0, "\(run)")
+        #expect(try bmc.accepts(user: "root", password: Self.record))
+        let failures = try bmc.state().attempts.filter { $0.outcome != "accepted" }.map(\.time)
+        #expect(failures.count == 2 && failures[1] - failures[0] >= 0.5)
+        try expectClean(bmc, run, passwords: [Self.record, Self.factory])
+    }
+
+    @Test func dryRunFindsOutAndChangesNothing() throws {
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.factory)"])
+        let env = bmc.environment(
+            password: Self.record, legacy: [Self.factory], extra: ["OBM_LOCKOUT_POLICY": "threshold=3,reset-after=3s,duration=30s"])
+        let run = try runStep("obm-sync-creds", ["--host", bmc.host, "--dry-run"], environment: env.merging(["LOG_LEVEL": "info"]) { $1 })
+        #expect(run.status == 0, "\(run)")
+        #expect(run.output("status") == "would-sync")
+        #expect(run.stderr.contains("dry run: would set the password of root (/redfish/v1/AccountService/Accounts/2)"))
+        #expect(try bmc.accepts(user: "root", password: Self.factory), "nothing changed")
+        try expectClean(bmc, run, passwords: [Self.record, Self.factory])
+    }
+
+    @Test func unreachableBMCIsTransientAndSpendsNoPassword() throws {
+        let env = ["OBM_USERNAME": "root", "OBM_PASSWORD": Self.record, "OBM_LEGACY_PASSWORDS": "[\"x-1\"]"]
+        let run = try runStep("obm-sync-creds", ["--host", "127.0.0.1:\(closedPort())"], environment: env)
+        #expect(run.status == 75, "\(run)")
+        #expect(run.stderrLines.last?.contains("cannot connect to") == true)
+        #expect(!run.everything.contains(Self.record))
+    }
+
+    @Test func aCertificateThatFailsIsRefusedUnlessVerificationIsOff() throws {
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.record)"])
+        var env = bmc.environment(password: Self.record)
+        env["OBM_CA_FILE"] = nil
+        let strict = try runStep("obm-sync-creds", ["--host", bmc.host], environment: env)
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("failed verification"))
+        let relaxed = try runStep("obm-sync-creds", ["--host", bmc.host], environment: env.merging(["OBM_TLS_VERIFY": "false"]) { $1 })
+        #expect(relaxed.status == 0, "\(relaxed)")
+        try expectClean(bmc, relaxed, passwords: [Self.record])
+    }
+
+    @Test func basicAuthWhereTheBMCOffersNoSessions() throws {
+        let bmc = try SimulatedBMC.start(
+            personality: "dmtf", accounts: ["root:\(Self.factory)"], extra: ["--no-sessions", "--account-threshold", "3"])
+        let run = try runStep(
+            "obm-sync-creds", ["--host", bmc.host], environment: bmc.environment(password: Self.record, legacy: [Self.factory]))
+        #expect(run.status == 0, "\(run)")
+        #expect(try bmc.accepts(user: "root", password: Self.record))
+        #expect(try bmc.state().attempts.filter { $0.outcome == "refused" }.count == 1, "one wrong password, one failed login")
+        try expectClean(bmc, run, passwords: [Self.record, Self.factory])
+    }
+
+    @Test func sigtermInTheMiddleDeletesTheSession() throws {
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.factory)"])
+        try bmc.slowDown("/redfish/v1/AccountService/Accounts/", milliseconds: 400)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.path("obm-sync-creds"))
+        process.arguments = ["--host", bmc.host]
+        var env = bmc.environment(
+            password: Self.record, legacy: [Self.factory], extra: ["OBM_LOCKOUT_POLICY": "threshold=3,reset-after=3s,duration=30s"])
+        env["OUTPUTS_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("sigterm-\(UUID())").path
+        process.environment = env
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var open = 0
+        for _ in 0..<100 where open == 0 {
+            usleep(50_000)
+            open = try bmc.state().sessions
+        }
+        #expect(open == 1, "the step holds a session while it walks the accounts")
+        process.terminate()
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 1)
+        #expect(stderr.contains("stopped by SIGTERM; sessions closed"), "\(stderr)")
+        #expect(try bmc.state().sessions == 0)
+        #expect(try bmc.accepts(user: "root", password: Self.factory), "stopped before any change")
+        #expect(!stderr.contains(Self.factory) && !stderr.contains(Self.record))
+    }
+
+    @Test func badSettingsAreExit64() throws {
+        let base = ["OBM_USERNAME": "root", "OBM_PASSWORD": Self.record]
+        let cases: [([String], [String: String], String)] = [
+            (["--host", "127.0.0.1"], ["OBM_USERNAME": "root"], "OBM_PASSWORD is not set"),
+            (
+                ["--host", "127.0.0.1"], base.merging(["OBM_LEGACY_PASSWORDS": "calvin"]) { $1 },
+                "OBM_LEGACY_PASSWORDS is not a JSON list of strings"
+            ),
+            (["--host", "https://bmc/redfish"], base, "is not an address or host name"),
+            (["--host", "127.0.0.1"], base.merging(["OBM_LOCKOUT_POLICY": "threshold=three"]) { $1 }, "OBM_LOCKOUT_POLICY"),
+            (["--host", "127.0.0.1"], base.merging(["OBM_TLS_VERIFY": "maybe"]) { $1 }, "OBM_TLS_VERIFY"),
+        ]
+        for (arguments, env, text) in cases {
+            let run = try runStep("obm-sync-creds", arguments, environment: env)
+            #expect(run.status == 64, "\(arguments) \(env.keys.sorted()): \(run)")
+            #expect(run.stderrLines.count == 1 && run.stderr.contains(text), "\(run)")
+            #expect(!run.everything.contains(Self.record))
+        }
+    }
+}

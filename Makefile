@@ -5,7 +5,7 @@ SWIFT ?= swift
 STEPS := nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds
 SWIFT_SOURCES := Sources Tests Package.swift
 
-.PHONY: all build test lint format demo deps real-nautobot-up real-nautobot-down clean
+.PHONY: all build test lint format demo bench deps real-nautobot-up real-nautobot-down clean
 
 all: build
 
@@ -15,7 +15,7 @@ deps:
 
 # Release binaries, Swift runtime linked in, stripped copies in .build/steps/.
 build: deps
-	$(SWIFT) build -c release --static-swift-stdlib $(foreach s,$(STEPS),--product $(s))
+	@for s in $(STEPS); do $(SWIFT) build -c release --static-swift-stdlib --product $$s || exit 1; done
 	@mkdir -p .build/steps
 	@bin=$$($(SWIFT) build -c release --show-bin-path); for s in $(STEPS); do \
 		strip -o .build/steps/$$s $$bin/$$s; printf '%-22s %s bytes stripped\n' $$s $$(stat -c %s .build/steps/$$s); done
@@ -35,8 +35,13 @@ format:
 
 # Starts the simulators, runs the steps against them, shows what they output, stops everything.
 demo: deps
-	$(SWIFT) build --product simulator $(foreach s,$(STEPS),--product $(s))
+	@for p in simulator $(STEPS); do $(SWIFT) build --product $$p || exit 1; done
 	@scripts/demo.sh $$($(SWIFT) build --show-bin-path)
+
+# Release binaries against the simulators, each next to curl doing the same; writes BENCHMARKS.md.
+bench: build
+	$(SWIFT) build --product simulator
+	scripts/bench.sh $$($(SWIFT) build -c release --show-bin-path) $$($(SWIFT) build --show-bin-path)
 
 real-nautobot-up:
 	scripts/real-nautobot.sh up

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# `make bench`: release binaries against the simulators on loopback, each next to its floor (curl
+# making the same requests in one process). Writes BENCHMARKS.md. Figures are medians over
+# repeated runs with their spread; they are ratios measured in one run on a shared machine.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RELEASE=${1:?usage: bench.sh RELEASE_BIN_DIR DEBUG_BIN_DIR}
+DEBUG=${2:?usage: bench.sh RELEASE_BIN_DIR DEBUG_BIN_DIR}
+RUNS=${BENCH_RUNS:-20}
+WORK=$(mktemp -d /tmp/steps-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+wait_ready() { for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "bench: a simulator did not start" >&2; exit 1; }
+
+TOKEN=bench0token0$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+"$DEBUG/simulator" nautobot --inventory "$ROOT/fixtures/nautobot-inventory.json" --token "$TOKEN" \
+  --tls-dir "$WORK/nautobot-tls" --ready-file "$WORK/nautobot.url" >/dev/null &
+PIDS+=($!)
+"$DEBUG/simulator" bmc --personality idrac9 --account root:Bench-Passw0rd --session-limit 64 \
+  --tls-dir "$WORK/bmc-tls" --ready-file "$WORK/bmc.url" >/dev/null &
+PIDS+=($!)
+wait_ready "$WORK/nautobot.url"
+wait_ready "$WORK/bmc.url"
+NB=$(cat "$WORK/nautobot.url")
+BMC=$(cat "$WORK/bmc.url")
+export NAUTOBOT_URL=$NB NAUTOBOT_TOKEN=$TOKEN NAUTOBOT_CA_FILE=$WORK/nautobot-tls/ca.pem OUTPUTS_DIR=$WORK/outputs
+export OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=Bench-Passw0rd
+
+# name | our command | curl doing the same requests
+cases=(
+  "get-obm-ip|$RELEASE/get-obm-ip --hostname host1.domain.local|curl -sS --cacert $NAUTOBOT_CA_FILE -H 'Authorization: Token $TOKEN' -H 'Accept: application/json; version=2.0' '$NB/api/dcim/interfaces/?device=host1.domain.local&name=iDRAC&name=iLO&exclude_m2m=false&depth=1'"
+  "get-device-nautobot|$RELEASE/get-device-nautobot --hostname host1.domain.local|curl -sS --cacert $NAUTOBOT_CA_FILE -H 'Authorization: Token $TOKEN' -H 'Accept: application/json; version=2.0' '$NB/api/dcim/devices/?name=host1.domain.local'"
+  "nautobot-api|$RELEASE/nautobot-api --uri /dcim/devices/?name=host2.domain.local|curl -sS --cacert $NAUTOBOT_CA_FILE -H 'Authorization: Token $TOKEN' -H 'Accept: application/json; version=2.0' '$NB/api/dcim/devices/?name=host2.domain.local'"
+  "obm-sync-creds (in sync)|$RELEASE/obm-sync-creds --host ${BMC#https://}|curl -sS --cacert $OBM_CA_FILE $BMC/redfish/v1 -o /dev/null --next --cacert $OBM_CA_FILE $BMC/redfish/v1/AccountService -o /dev/null --next --cacert $OBM_CA_FILE -D $WORK/h -H 'Content-Type: application/json' -d '{\"UserName\":\"root\",\"Password\":\"Bench-Passw0rd\"}' $BMC/redfish/v1/SessionService/Sessions -o /dev/null"
+)
+
+stats() { # file of numbers → "median (min–max)"
+  python3 - "$1" <<'PY'
+import statistics, sys
+values = sorted(float(v) for v in open(sys.argv[1]).read().split())
+print("%s %s %s" % (statistics.median(values), values[0], values[-1]))
+PY
+}
+
+measure() { # label command → writes $WORK/<label>.time (s, from hyperfine) and .rss (KiB)
+  local label=$1 command=$2
+  hyperfine --runs "$RUNS" --warmup 2 --style none --export-json "$WORK/$label.json" "$command" >/dev/null 2>"$WORK/err" ||
+    { cat "$WORK/err" >&2; exit 1; }
+  python3 -c 'import json,sys; print("\n".join(str(t) for t in json.load(open(sys.argv[1]))["results"][0]["times"]))' \
+    "$WORK/$label.json" >"$WORK/$label.time"
+  : >"$WORK/$label.rss"
+  for _ in $(seq "$RUNS"); do
+    # exec: the figure is the program's own peak, not a shell's.
+    /usr/bin/time -f '%M' -o "$WORK/one" bash -c "exec $command" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+    cat "$WORK/one" >>"$WORK/$label.rss"
+  done
+}
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` on $(date -u +%Y-%m-%d). Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), $(uname -r). Shared and noisy: read the ratios, not the absolute figures."
+  echo
+  echo "## Step wall time and peak RSS against the simulators on loopback, next to curl"
+  echo
+  echo "Each step runs as a process ($RUNS runs; wall time from exec to exit and peak RSS from \`/usr/bin/time\`); the floor is one \`curl\` process making the same HTTPS requests. Median (min–max)."
+  echo
+  echo "| step | wall ms | curl wall ms | ratio | peak RSS MiB | curl peak RSS MiB | ratio |"
+  echo "|---|---|---|---|---|---|---|"
+} >"$WORK/BENCHMARKS.md"
+
+for entry in "${cases[@]}"; do
+  IFS='|' read -r name ours floor <<<"$entry"
+  label=${name%% *}
+  measure "$label" "$ours"
+  measure "$label-curl" "$floor"
+  read -r t tmin tmax <<<"$(stats "$WORK/$label.time")"
+  read -r c cmin cmax <<<"$(stats "$WORK/$label-curl.time")"
+  read -r r rmin rmax <<<"$(stats "$WORK/$label.rss")"
+  read -r cr crmin crmax <<<"$(stats "$WORK/$label-curl.rss")"
+  python3 - "$name" "$t" "$tmin" "$tmax" "$c" "$cmin" "$cmax" "$r" "$rmin" "$rmax" "$cr" "$crmin" "$crmax" >>"$WORK/BENCHMARKS.md" <<'PY'
+import sys
+name, *v = sys.argv[1:]
+t, tmin, tmax, c, cmin, cmax, r, rmin, rmax, cr, crmin, crmax = map(float, v)
+ms = lambda x: "%.1f" % (x * 1000)
+mib = lambda x: "%.1f" % (x / 1024)
+ratio = t / c if c else float("nan")
+print(f"| {name} | {ms(t)} ({ms(tmin)}–{ms(tmax)}) | {ms(c)} ({ms(cmin)}–{ms(cmax)}) | {ratio:.2f}× | {mib(r)} ({mib(rmin)}–{mib(rmax)}) | {mib(cr)} ({mib(crmin)}–{mib(crmax)}) | {r / cr:.2f}× |")
+PY
+done
+
+{
+  echo
+  echo "Targets: median wall time within 2× curl's, peak RSS ≤ 15 MiB."
+  echo
+  echo "For scale, on this machine: \`curl --version\` peaks at $(/usr/bin/time -f %M curl --version 2>&1 >/dev/null | tail -1) KiB and \`get-obm-ip --version\` at $(/usr/bin/time -f %M "$RELEASE/get-obm-ip" --version 2>&1 >/dev/null | tail -1) KiB: loading libcurl and its dependencies (OpenSSL, GnuTLS, Kerberos, LDAP, ...) is most of either figure."
+  echo
+  echo "## Stripped binary sizes"
+  echo
+  echo "| binary | bytes |"
+  echo "|---|---|"
+  for f in "$ROOT"/.build/steps/*; do echo "| $(basename "$f") | $(stat -c %s "$f") |"; done
+} >>"$WORK/BENCHMARKS.md"
+
+cp "$WORK/BENCHMARKS.md" "$ROOT/BENCHMARKS.md"
+cat "$ROOT/BENCHMARKS.md"

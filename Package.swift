@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "get-obm-ip", targets: ["get-obm-ip"]),
         .executable(name: "get-obm-creds", targets: ["get-obm-creds"]),
         .executable(name: "obm-sync-creds", targets: ["obm-sync-creds"]),
+        .executable(name: "obm-firmware-update", targets: ["obm-firmware-update"]),
         .executable(name: "simulator", targets: ["simulator"]),
     ],
     dependencies: [
@@ -56,6 +57,7 @@ let package = Package(
         .target(name: "Kubernetes", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Redfish", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "CredentialSync", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "FirmwareUpdate", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
 
         step("nautobot-api", ["Nautobot", "JSON"]),
@@ -63,6 +65,7 @@ let package = Package(
         step("get-obm-ip", ["Nautobot"]),
         step("get-obm-creds", ["Credentials", "Kubernetes", "Nautobot"]),
         step("obm-sync-creds", ["CredentialSync", "Redfish", "JSON"]),
+        step("obm-firmware-update", ["FirmwareUpdate", "Redfish", "HTTPClient"]),
 
         // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
         .target(
@@ -94,6 +97,10 @@ let package = Package(
             dependencies: [
                 "NautobotSimulator", "KubernetesSimulator", "BMCSimulator", "SimulatorSupport", "JSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ], path: "Sources/Simulators/simulator"),
 
         // What the tests share: launching binaries and simulators, capturing their output.
@@ -113,6 +120,7 @@ let package = Package(
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "Credentials", "JSON", "StepTesting"]),
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "CredentialSync", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,9 +18,15 @@ final class PipeBuffer {
     var sourceFailed = false
     var bytesIn = 0
     var bytesOut = 0
+    let prefix: [UInt8]
+    var prefixSent = 0
+    let suffix: [UInt8]
+    var suffixSent = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, framing: BodyFraming) {
         self.capacity = capacity
+        prefix = framing.prefix
+        suffix = framing.suffix
         storage.reserveCapacity(capacity)
     }
 
@@ -61,8 +67,12 @@ private let pipeIn: ccurl_data_callback = { buffer, size, count, userdata in
 private let pipeOut: ccurl_data_callback = { buffer, size, count, userdata in
     guard let buffer, let userdata else { return ccurl_readfunc_abort }
     let pipe = Unmanaged<PipeBuffer>.fromOpaque(userdata).takeUnretainedValue()
+    if pipe.prefixSent < pipe.prefix.count { return copyFraming(pipe.prefix, sent: &pipe.prefixSent, into: buffer, room: size * count) }
     if pipe.count > 0 { return pipe.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count)) }
-    if pipe.sourceFinished { return pipe.sourceFailed ? ccurl_readfunc_abort : 0 }
+    if pipe.sourceFinished {
+        if pipe.sourceFailed { return ccurl_readfunc_abort }
+        return copyFraming(pipe.suffix, sent: &pipe.suffixSent, into: buffer, room: size * count)
+    }
     pipe.uploadPaused = true
     return ccurl_readfunc_pause
 }
@@ -71,7 +81,9 @@ extension CurlTransfer {
     /// Uploads `request` with a body that is `source`'s response, streamed: both transfers run in
     /// one multi handle on this thread. The upload starts once the source has answered 2xx with a
     /// Content-Length, which becomes the upload's Content-Length.
-    func performPiped(_ request: HTTPRequest, source: HTTPRequest, sourceTLS: TLSOptions, tls: TLSOptions, userAgent: String)
+    func performPiped(
+        _ request: HTTPRequest, source: HTTPRequest, sourceTLS: TLSOptions, framing: BodyFraming, tls: TLSOptions, userAgent: String
+    )
         throws(HTTPError) -> HTTPResponse
     {
         let printable = URLText.printable(request.url)
@@ -83,7 +95,7 @@ extension CurlTransfer {
             throw HTTPError(kind: .other, url: printable, detail: "libcurl could not be initialised")
         }
         defer { curl_multi_cleanup(multi) }
-        let pipe = PipeBuffer(capacity: 1 << 20)
+        let pipe = PipeBuffer(capacity: 1 << 20, framing: framing)
         let pipePointer = Unmanaged.passUnretained(pipe).toOpaque()
 
         var download = source
@@ -132,7 +144,7 @@ extension CurlTransfer {
                                 kind: .other, url: sourceURL,
                                 detail: "the image server gave no Content-Length; spool the image to a file first")
                         }
-                        setOff(CURLOPT_POSTFIELDSIZE_LARGE, length)
+                        setOff(CURLOPT_POSTFIELDSIZE_LARGE, framing.prefix.count + length + framing.suffix.count)
                         _ = ccurl_setopt_callback(easyHandle, CURLOPT_READFUNCTION, pipeOut)
                         _ = ccurl_setopt_pointer(easyHandle, CURLOPT_READDATA, pipePointer)
                         curl_multi_add_handle(multi, easyHandle)

@@ -18,6 +18,12 @@ final class TransferState {
     var memoryLimit: Int
     var outputFD: Int32 = -1
     var inputFD: Int32 = -1
+    /// Framing around an uploaded file: the prefix is sent first, the suffix after the file.
+    var prefix: [UInt8] = []
+    var prefixSent = 0
+    var suffix: [UInt8] = []
+    var suffixSent = 0
+    var inputFinished = false
     var headers: [HTTPHeader] = []
     var responseTooLarge = false
     var localFileError: String?
@@ -73,13 +79,35 @@ private let receiveHeader: ccurl_data_callback = { buffer, size, count, userdata
 private let sendFile: ccurl_data_callback = { buffer, size, count, userdata in
     guard let buffer, let userdata else { return ccurl_readfunc_abort }
     let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-    while true {
-        let got = read(state.inputFD, buffer, size * count)
-        if got >= 0 { return got }
+    let room = size * count
+    if state.prefixSent < state.prefix.count {
+        return copyFraming(state.prefix, sent: &state.prefixSent, into: buffer, room: room)
+    }
+    while !state.inputFinished {
+        let got = read(state.inputFD, buffer, room)
+        if got > 0 { return got }
+        if got == 0 {
+            state.inputFinished = true
+            break
+        }
         if errno == EINTR { continue }
         state.localFileError = String(cString: strerror(errno))
         return ccurl_readfunc_abort
     }
+    return copyFraming(state.suffix, sent: &state.suffixSent, into: buffer, room: room)
+}
+
+/// Copies the next part of framing bytes into libcurl's buffer; returns the count copied.
+func copyFraming(_ bytes: [UInt8], sent: inout Int, into buffer: UnsafeMutablePointer<CChar>, room: Int) -> Int {
+    let length = min(room, bytes.count - sent)
+    guard length > 0 else { return 0 }
+    let offset = sent
+    bytes.withUnsafeBytes { source in
+        guard let base = source.baseAddress else { return }
+        UnsafeMutableRawPointer(buffer).copyMemory(from: base + offset, byteCount: length)
+    }
+    sent += length
+    return length
 }
 
 /// What one prepared transfer owns while libcurl uses it: the callbacks' state and the header
@@ -233,7 +261,9 @@ final class CurlTransfer {
             // CurlPipedUpload sets the length and the read callback once the source has answered.
             setLong(CURLOPT_POST, 1)
             setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
-        case (_, .file(let path)):
+        case (_, .file(let path, let framing)):
+            state.prefix = framing.prefix
+            state.suffix = framing.suffix
             state.inputFD = open(path, O_RDONLY | O_CLOEXEC)
             var info = stat()
             guard state.inputFD >= 0, fstat(state.inputFD, &info) == 0 else {
@@ -241,7 +271,7 @@ final class CurlTransfer {
             }
             // A known size makes libcurl send Content-Length, never chunked (iDRAC refuses chunked).
             setLong(CURLOPT_POST, 1)
-            setOff(CURLOPT_POSTFIELDSIZE_LARGE, Int(info.st_size))
+            setOff(CURLOPT_POSTFIELDSIZE_LARGE, framing.prefix.count + Int(info.st_size) + framing.suffix.count)
             _ = ccurl_setopt_callback(handle, CURLOPT_READFUNCTION, sendFile)
             _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, statePointer)
             setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)

@@ -42,10 +42,11 @@ public final class HTTPClient {
             throw HTTPError(kind: .protocolNotAllowed, url: URLText.printable(request.url), detail: "")
         }
         let printable = URLText.printable(request.url)
-        if case .stream(let source, let sourceTLS) = request.body {
+        if case .stream(let source, let sourceTLS, let framing) = request.body {
             // A stream cannot be replayed: one attempt; the caller decides about another.
             let started = Self.monotonicSeconds()
-            let response = try transfer.performPiped(request, source: source, sourceTLS: sourceTLS, tls: tls, userAgent: userAgent)
+            let response = try transfer.performPiped(
+                request, source: source, sourceTLS: sourceTLS, framing: framing, tls: tls, userAgent: userAgent)
             let elapsed = Int((Self.monotonicSeconds() - started) * 1000)
             Log.debug(
                 "\(request.method.rawValue) \(printable) (streamed from \(URLText.printable(source.url))) → \(response.status) in \(elapsed) ms"

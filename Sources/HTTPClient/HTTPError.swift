@@ -15,6 +15,8 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case invalidURL
         case responseTooLarge
         case localFile
+        /// A streamed body's source gave no Content-Length: spool it to a file instead.
+        case sourceLengthUnknown
         case other
     }
 
@@ -61,6 +63,7 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case .invalidURL: what = "\(url) is not a valid URL"
         case .responseTooLarge: what = "the answer from \(url) is larger than allowed"
         case .localFile: what = "a local file for the transfer with \(url) failed"
+        case .sourceLengthUnknown: what = "\(url) gave no Content-Length to stream with"
         case .other: what = "request to \(url) failed"
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""

@@ -35,17 +35,31 @@ public struct HTTPHeader: Sendable, Equatable {
     }
 }
 
+/// Bytes sent before and after a streamed body, counted into its Content-Length: the parts of a
+/// multipart form around a firmware image, without holding the image in memory.
+public struct BodyFraming: Sendable, Equatable {
+    public var prefix: [UInt8]
+    public var suffix: [UInt8]
+
+    public init(prefix: [UInt8], suffix: [UInt8]) {
+        self.prefix = prefix
+        self.suffix = suffix
+    }
+
+    public static let none = BodyFraming(prefix: [], suffix: [])
+}
+
 /// What a request sends as its body.
 public enum RequestBody: Sendable {
     case none
     case bytes([UInt8])
     /// A file streamed from disk with its exact length as Content-Length, never held in memory.
-    case file(path: String)
+    case file(path: String, framing: BodyFraming = .none)
     /// Another server's answer to `source` (a GET), streamed through as it downloads, with the
     /// length that server announced as Content-Length: a firmware image goes from its web server
     /// to a BMC without touching memory or disk. `tls` checks the source's certificate. The
     /// source must announce its length; one that does not is an error (spool it to a file).
-    indirect case stream(from: HTTPRequest, tls: TLSOptions)
+    indirect case stream(from: HTTPRequest, tls: TLSOptions, framing: BodyFraming = .none)
 }
 
 /// Where a response body goes.

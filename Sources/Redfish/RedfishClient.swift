@@ -80,6 +80,26 @@ public final class RedfishClient {
         }
     }
 
+    /// Sends a body that is not JSON (a firmware image, a multipart form), with no overall
+    /// timeout: a stalled transfer (no byte for 60 s) fails instead. Never retried.
+    public func upload(_ path: String, body: RequestBody, contentType: String, headers extra: [HTTPHeader] = []) throws(RedfishError)
+        -> HTTPResponse
+    {
+        var headers = [HTTPHeader("Accept", "application/json"), HTTPHeader("Content-Type", contentType)]
+        if case .session(let token) = authentication { headers.append(HTTPHeader("X-Auth-Token", token)) }
+        if case .basic(let user, let password) = authentication {
+            headers.append(HTTPHeader("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8))))
+        }
+        let request = HTTPRequest(
+            .post, try url(for: path), headers: headers + extra, body: body, timeouts: HTTPTimeouts(connect: 10, total: nil),
+            isRetryable: false)
+        do {
+            return try http.send(request)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
     /// GETs a resource; anything but 2xx is refused with the BMC's messages.
     public func get(_ path: String) throws(RedfishError) -> RedfishResource {
         let response = try send(.get, path)

@@ -143,7 +143,7 @@ final class DelayRecorder: Sendable {
 
     @Test func aStreamWithoutLengthOrWithAFailingSourceIsRefused() async throws {
         let base = try await TestHTTPServer.baseURL()
-        for (path, text) in [("/chunked?bytes=100000", "no Content-Length"), ("/flaky?key=\(UUID())&fail=5&status=404", "HTTP 404")] {
+        for (path, text) in [("/chunked?bytes=100000", "gave no Content-Length"), ("/flaky?key=\(UUID())&fail=5&status=404", "HTTP 404")] {
             do {
                 _ = try await offThread {
                     try HTTPClient().send(

@@ -67,13 +67,14 @@ public struct SimulatorProcess: Sendable {
     public var caFile: String
     public var pid: Int32
 
-    public static func start(_ arguments: [String]) throws -> SimulatorProcess {
+    /// `tls`: whether to give the simulator a TLS folder (every simulator but `files` needs one).
+    public static func start(_ arguments: [String], tls: Bool = true) throws -> SimulatorProcess {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simulator-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let ready = folder + "/url"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuiltProducts.path("simulator"))
-        process.arguments = arguments + ["--tls-dir", folder + "/tls", "--ready-file", ready, "--stop-with-parent"]
+        process.arguments = arguments + (tls ? ["--tls-dir", folder + "/tls"] : []) + ["--ready-file", ready, "--stop-with-parent"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try process.run()

@@ -33,3 +33,23 @@ public enum VendorProfile: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension VendorProfile {
+    /// How an image goes to HttpPushUri: the generic form is the raw image; iLO's upload
+    /// endpoint wants its own multipart form with the session key (as HPE's tools send it).
+    public func pushForm(sessionToken: String, fileName: String) -> (contentType: String, form: MultipartForm?, headers: [(String, String)])
+    {
+        switch self {
+        case .iLO:
+            let parameters = Array(#"{"UpdateRepository": true, "UpdateTarget": true}"#.utf8)
+            let form = MultipartForm(
+                fields: [
+                    .field(name: "sessionKey", contentType: nil, value: Array(sessionToken.utf8)),
+                    .field(name: "parameters", contentType: "application/json", value: parameters),
+                ], fileField: "file", fileName: fileName)
+            return (form.contentType, form, [("Cookie", "sessionKey=\(sessionToken)")])
+        case .iDRAC, .openBMC, .unknown:
+            return ("application/octet-stream", nil, [])
+        }
+    }
+}

@@ -26,6 +26,7 @@ public enum BMCPersonality: String, Sendable, CaseIterable {
             JSONMember("AccountService", ["@odata.id": "/redfish/v1/AccountService"]),
             JSONMember("Managers", ["@odata.id": "/redfish/v1/Managers"]),
             JSONMember("UpdateService", ["@odata.id": "/redfish/v1/UpdateService"]),
+            JSONMember("TaskService", ["@odata.id": "/redfish/v1/TaskService"]),
         ]
         if sessions {
             members.append(JSONMember("SessionService", ["@odata.id": "/redfish/v1/SessionService"]))
@@ -54,6 +55,58 @@ public enum BMCPersonality: String, Sendable, CaseIterable {
         switch self {
         case .idrac9: (1...16).map(String.init)
         case .ilo5, .dmtf: (1...max(accounts, 1)).map(String.init)
+        }
+    }
+}
+
+extension BMCPersonality {
+    /// The UpdateService as each vendor lays it out (the iLO 5 recording, the Dell fixture, the
+    /// DMTF mockup): SimpleUpdate protocols, push URIs.
+    func updateService(enabled: Bool, simpleProtocols: [String]?) -> JSONValue {
+        var simple: [JSONMember] = [JSONMember("target", "/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate")]
+        var members: [JSONMember] = [
+            JSONMember("@odata.id", "/redfish/v1/UpdateService"), JSONMember("Id", "UpdateService"),
+            JSONMember("ServiceEnabled", .bool(enabled)),
+            JSONMember("FirmwareInventory", ["@odata.id": "/redfish/v1/UpdateService/FirmwareInventory"]),
+        ]
+        switch self {
+        case .idrac9:
+            simple.append(
+                JSONMember(
+                    "TransferProtocol@Redfish.AllowableValues",
+                    .array((simpleProtocols ?? ["HTTP", "NFS", "CIFS", "TFTP", "HTTPS"]).map { .string($0) })))
+            members.append(JSONMember("HttpPushUri", .string(pushPath)))
+            members.append(JSONMember("MultipartHttpPushUri", "/redfish/v1/UpdateService/MultipartUpload"))
+        case .ilo5:
+            simple.append(
+                JSONMember("TransferProtocol@Redfish.AllowableValues", .array((simpleProtocols ?? ["HTTP", "HTTPS"]).map { .string($0) })))
+            members.append(JSONMember("HttpPushUri", .string(pushPath)))
+        case .dmtf:
+            simple.append(JSONMember("@Redfish.ActionInfo", "/redfish/v1/UpdateService/SimpleUpdateActionInfo"))
+            members.append(JSONMember("HttpPushUri", .string(pushPath)))
+        }
+        members.append(JSONMember("Actions", .object([JSONMember("#UpdateService.SimpleUpdate", .object(simple))])))
+        return .object(members)
+    }
+
+    func simpleUpdateActionInfo(simpleProtocols: [String]?) -> JSONValue {
+        [
+            "@odata.id": "/redfish/v1/UpdateService/SimpleUpdateActionInfo", "Id": "SimpleUpdateActionInfo",
+            "Parameters": [
+                ["Name": "ImageURI", "Required": true, "DataType": "String"],
+                [
+                    "Name": "TransferProtocol", "Required": false, "DataType": "String",
+                    "AllowableValues": .array((simpleProtocols ?? ["FTP", "SFTP", "HTTP", "HTTPS", "SCP", "TFTP"]).map { .string($0) }),
+                ],
+            ],
+        ]
+    }
+
+    var pushPath: String {
+        switch self {
+        case .idrac9: "/redfish/v1/UpdateService/FirmwareInventory"
+        case .ilo5: "/cgi-bin/uploadFile"
+        case .dmtf: "/FWUpdate"
         }
     }
 }

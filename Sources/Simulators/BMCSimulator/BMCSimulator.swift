@@ -89,6 +89,9 @@ public final class BMCSimulator: SimulatedService {
         var nextSession = 1
         var slow: [(prefix: String, milliseconds: Int)] = []
         var firmwareVersion: String
+        var tasks: [UpdateTask] = []
+        var images: [ReceivedImage] = []
+        var rebootUntil = -1e9
     }
 
     let personality: BMCPersonality
@@ -97,12 +100,14 @@ public final class BMCSimulator: SimulatedService {
     let offersSessions: Bool
     let started = Date.now
     let state: Mutex<State>
+    let update: UpdateBehaviour
 
     /// `accounts`: user, password, and whether the password must be changed first.
     public init(
         personality: BMCPersonality, accounts: [(user: String, password: String, mustChange: Bool)], policy: Policy, sessionLimit: Int = 4,
-        offersSessions: Bool = true, firmwareVersion: String = "7.00.60.00"
+        offersSessions: Bool = true, firmwareVersion: String = "7.00.60.00", update: UpdateBehaviour = UpdateBehaviour()
     ) {
+        self.update = update
         self.personality = personality
         self.policy = policy
         self.sessionLimit = sessionLimit
@@ -131,7 +136,13 @@ public final class BMCSimulator: SimulatedService {
         if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
         var path = request.path
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-        return state.withLock { state in route(request, path: path, state: &state) }
+        if let upload = await receiveUpload(request, path: path) { return upload }
+        return state.withLock { state in
+            if now < state.rebootUntil {
+                return Self.error(503, "Base.1.8.ServiceTemporarilyUnavailable", "The service is temporarily unavailable (rebooting).")
+            }
+            return route(request, path: path, state: &state)
+        }
     }
 
     // MARK: - Routing
@@ -191,7 +202,7 @@ public final class BMCSimulator: SimulatedService {
             return .json(
                 200, ["@odata.id": .string(path), "Id": .string(personality.managerID), "FirmwareVersion": .string(state.firmwareVersion)])
         default:
-            break
+            if let answer = updateRoute(request, path: path, state: &state) { return answer }
         }
         if path.hasPrefix("/redfish/v1/SessionService/Sessions/") && request.method == "DELETE" {
             let id = String(path.dropFirst("/redfish/v1/SessionService/Sessions/".count))
@@ -414,6 +425,7 @@ public final class BMCSimulator: SimulatedService {
                     [
                         "sessions": .integer(state.sessions.count), "lockouts": .integer(state.lockouts),
                         "firmwareVersion": .string(state.firmwareVersion),
+                        "images": .array(state.images.map { $0.json }),
                         "attempts": .array(
                             state.attempts.map {
                                 ["time": .number(Self.number($0.time)), "user": .string($0.user), "outcome": .string($0.outcome)]
@@ -425,6 +437,11 @@ public final class BMCSimulator: SimulatedService {
             let password = body?["password"]?.stringValue ?? ""
             let matches = state.withLock { $0.accounts.contains { $0.user == user && !user.isEmpty && $0.password == password } }
             return .json(200, ["matches": .bool(matches)])
+        case ("POST", "/_simulator/busy"):
+            state.withLock { state in
+                state.tasks.append(UpdateTask(id: String(state.tasks.count + 1), started: now, outcome: .busy, fetchError: nil))
+            }
+            return .json(200, ["busy": true])
         case ("POST", "/_simulator/slow"):
             let prefix = body?["prefix"]?.stringValue ?? "/"
             let milliseconds = body?["ms"]?.intValue ?? 0

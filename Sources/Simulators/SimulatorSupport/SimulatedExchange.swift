@@ -10,16 +10,24 @@ public struct SimulatedRequest: Sendable {
     /// Header names lower-cased.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// For uploads the service asked to stream: the body on disk (the service removes it) and its length.
+    public var bodyFile: String?
+    public var bodyLength: Int
     /// `https://127.0.0.1:PORT`, as the client addressed the server.
     public var origin: String
 
-    public init(method: String, path: String, rawQuery: String?, headers: [String: String], body: [UInt8], origin: String) {
+    public init(
+        method: String, path: String, rawQuery: String?, headers: [String: String], body: [UInt8], origin: String, bodyFile: String? = nil,
+        bodyLength: Int? = nil
+    ) {
         self.method = method
         self.path = FormDecoding.percentDecode(path, plusIsSpace: false)
         self.query = FormDecoding.parseQuery(rawQuery ?? "")
         self.headers = headers
         self.body = body
         self.origin = origin
+        self.bodyFile = bodyFile
+        self.bodyLength = bodyLength ?? body.count
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }

@@ -9,6 +9,13 @@ import NIOSSL
 /// Something that answers simulated requests; one per simulated product.
 public protocol SimulatedService: Sendable {
     func respond(to request: SimulatedRequest) async -> SimulatedResponse
+    /// Whether this request's body should go to a file as it arrives instead of memory:
+    /// firmware uploads of any size.
+    func streamsBody(method: String, path: String) -> Bool
+}
+
+extension SimulatedService {
+    public func streamsBody(method: String, path: String) -> Bool { false }
 }
 
 /// Serves a `SimulatedService` over HTTPS on 127.0.0.1, printing its URL once it listens.
@@ -46,7 +53,23 @@ public struct SimulatorServer: Sendable {
         let onListening = self.onListening
         let responder = CallbackResponder { (request: Request, _: BasicRequestContext) async throws -> Response in
             var request = request
-            let body = try await request.collectBody(upTo: maxBodySize)
+            var bodyBytes: [UInt8] = []
+            var bodyFile: String?
+            var bodyLength = 0
+            if service.streamsBody(method: request.method.rawValue, path: request.uri.path) {
+                let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID().uuidString)").path
+                FileManager.default.createFile(atPath: path, contents: nil)
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                for try await buffer in request.body {
+                    bodyLength += buffer.readableBytes
+                    buffer.withUnsafeReadableBytes { handle.write(Data($0)) }
+                }
+                try handle.close()
+                bodyFile = path
+            } else {
+                bodyBytes = Array(buffer: try await request.collectBody(upTo: maxBodySize))
+                bodyLength = bodyBytes.count
+            }
             var headers: [String: String] = [:]
             for field in request.headers {
                 let name = field.name.canonicalName
@@ -58,8 +81,10 @@ public struct SimulatorServer: Sendable {
                 path: request.uri.path,
                 rawQuery: request.uri.query,
                 headers: headers,
-                body: Array(buffer: body),
-                origin: "https://" + host
+                body: bodyBytes,
+                origin: "https://" + host,
+                bodyFile: bodyFile,
+                bodyLength: bodyLength
             )
             let answer = await service.respond(to: simulated)
             var fields = HTTPFields()

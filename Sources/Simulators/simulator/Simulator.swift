@@ -1,8 +1,13 @@
 import ArgumentParser
 import BMCSimulator
 import Foundation
+import Hummingbird
+import HummingbirdTLS
 import JSON
 import KubernetesSimulator
+import Logging
+import NIOCore
+import NIOSSL
 import NautobotSimulator
 import SimulatorSupport
 
@@ -12,7 +17,7 @@ struct Simulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Simulated Nautobot (and later BMC, Kubernetes API) servers over TLS on 127.0.0.1, for tests and `make demo`.",
-        subcommands: [NautobotCommand.self, KubernetesCommand.self, BMCCommand.self]
+        subcommands: [NautobotCommand.self, KubernetesCommand.self, BMCCommand.self, FilesCommand.self]
     )
 }
 
@@ -171,6 +176,24 @@ struct BMCCommand: AsyncParsableCommand {
     @Option(help: "The manager's FirmwareVersion.")
     var firmwareVersion = "7.00.60.00"
 
+    @Option(help: "What an accepted update does: complete, warning, exception, ignore (no task, no change), vanish (the task disappears).")
+    var updateOutcome = "complete"
+
+    @Option(help: "Seconds an update task runs.")
+    var taskSeconds: Double = 1
+
+    @Flag(help: "Reboot during the update: 503 to everything from 30% to 70% of the task, and every session ends.")
+    var rebootDuringUpdate = false
+
+    @Option(help: "The FirmwareVersion after a successful update.")
+    var nextVersion = "7.10.30.00"
+
+    @Flag(help: "Report the UpdateService as disabled (ServiceEnabled false).")
+    var updateServiceDisabled = false
+
+    @Option(help: "SimpleUpdate's TransferProtocol values, comma separated (default: the vendor's).")
+    var simpleProtocols: String?
+
     func run() async throws {
         guard let kind = BMCPersonality(rawValue: personality) else {
             throw ValidationError("--personality must be one of \(BMCPersonality.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -181,14 +204,100 @@ struct BMCCommand: AsyncParsableCommand {
             return (parts[0], parts[1], parts.count == 3 && parts[2] == "change")
         }
         var policy = BMCSimulator.Policy.defaults(for: kind).scaled(by: timeScale)
+        _ = try updateBehaviour()
         if let accountThreshold { policy.accountThreshold = accountThreshold }
         server.watchParent()
         let authority = try TestCertificateAuthority(folder: server.tlsDir, commonName: "bmc-simulator")
         try await SimulatorServer(
             service: BMCSimulator(
                 personality: kind, accounts: accounts, policy: policy, sessionLimit: sessionLimit, offersSessions: !noSessions,
-                firmwareVersion: firmwareVersion),
+                firmwareVersion: firmwareVersion, update: try updateBehaviour()),
             authority: authority, port: server.port, readyFile: server.readyFile
         ).run()
+    }
+}
+
+extension BMCCommand {
+    func updateBehaviour() throws -> UpdateBehaviour {
+        guard let outcome = UpdateBehaviour.Outcome(rawValue: updateOutcome), outcome != .busy else {
+            throw ValidationError("--update-outcome must be complete, warning, exception, ignore or vanish")
+        }
+        return UpdateBehaviour(
+            outcome: outcome, taskSeconds: taskSeconds, rebootDuringUpdate: rebootDuringUpdate, nextVersion: nextVersion,
+            enabled: !updateServiceDisabled,
+            simpleProtocols: simpleProtocols.map { $0.split(separator: ",").map { String($0).uppercased() } })
+    }
+}
+
+/// A web server for firmware images: files from a folder, over HTTP (or HTTPS with --tls-dir),
+/// with a Content-Length, or without one (--no-length) like servers that stream.
+struct FilesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "files", abstract: "Serves a folder's files over HTTP(S), for firmware images.")
+
+    @Option(help: "The folder to serve.")
+    var directory: String
+
+    @Option(help: "Port on 127.0.0.1; 0 picks a free one.")
+    var port = 0
+
+    @Option(help: "Serve HTTPS with a test CA made in this folder (clients trust <folder>/ca.pem).")
+    var tlsDir: String?
+
+    @Option(help: "File to write the server's URL into once it listens.")
+    var readyFile: String?
+
+    @Flag(help: "Send bodies without a Content-Length (chunked).")
+    var noLength = false
+
+    @Flag(help: "Exit when the parent process does.")
+    var stopWithParent = false
+
+    func run() async throws {
+        if stopWithParent {
+            let parent = getppid()
+            Thread.detachNewThread {
+                while getppid() == parent { sleep(1) }
+                Foundation.exit(0)
+            }
+        }
+        let folder = directory
+        let chunked = noLength
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        let files = FileIO()
+        router.get("**") { request, context -> Response in
+            let name = request.uri.path.split(separator: "/").last.map(String.init) ?? ""
+            guard !name.isEmpty, !name.hasPrefix("."), FileManager.default.fileExists(atPath: folder + "/" + name) else {
+                return Response(status: .notFound)
+            }
+            let body = try await files.loadFile(path: folder + "/" + name, context: context)
+            if chunked {
+                return Response(
+                    status: .ok, headers: [.contentType: "application/octet-stream"],
+                    body: ResponseBody { writer in try await body.write(writer) })
+            }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        }
+        let scheme = tlsDir == nil ? "http" : "https"
+        let ready = readyFile
+        let onRunning: @Sendable (any Channel) async -> Void = { channel in
+            let url = "\(scheme)://127.0.0.1:\(channel.localAddress?.port ?? 0)"
+            if let ready { try? url.write(toFile: ready, atomically: true, encoding: .utf8) }
+            FileHandle.standardOutput.write(Data((url + "\n").utf8))
+        }
+        let logger = Logger(label: "files", factory: { _ in SwiftLogNoOpLogHandler() })
+        let configuration = ApplicationConfiguration(address: .hostname("127.0.0.1", port: port), serverName: nil)
+        if let tlsDir {
+            let authority = try TestCertificateAuthority(folder: tlsDir, commonName: "files-simulator")
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(authority.certificateFile).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: authority.keyFile, format: .pem)))
+            try await Application(
+                router: router, server: try .tls(.http1(), tlsConfiguration: tls), configuration: configuration, onServerRunning: onRunning,
+                logger: logger
+            ).runService()
+        } else {
+            try await Application(router: router, configuration: configuration, onServerRunning: onRunning, logger: logger).runService()
+        }
     }
 }

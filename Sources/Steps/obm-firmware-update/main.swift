@@ -1,0 +1,93 @@
+import ArgumentParser
+import FirmwareUpdate
+import HTTPClient
+import Redfish
+import StepRuntime
+
+/// `obm-firmware-update`: installs BMC firmware from a URL over Redfish and follows it to its
+/// true outcome; `status` is the final task state.
+@main
+struct OBMFirmwareUpdate: Step {
+    static let configuration = CommandConfiguration(
+        commandName: "obm-firmware-update",
+        abstract:
+            "Installs BMC firmware from an http(s) URL over Redfish, streamed, and waits for the real outcome; outputs `status` (the final task state).",
+        discussion: environmentHelp(),
+        version: StepVersion.current
+    )
+    static let parameters = ["host", "firmware-url"]
+    static let settings = [
+        EnvironmentSetting("OBM_USERNAME, OBM_PASSWORD", "the credentials on record (the Secret named by get-obm-creds)"),
+        EnvironmentSetting("OBM_CA_FILE", "PEM bundle to verify the BMC's certificate"),
+        EnvironmentSetting("OBM_TLS_VERIFY", "false to skip BMC certificate checks (self-signed BMCs); default true"),
+        EnvironmentSetting("FIRMWARE_CA_FILE", "PEM bundle to verify the image server's certificate (default: the system's)"),
+    ]
+
+    @Option(help: "The BMC's address (an IP or a name), as get-obm-ip outputs it.")
+    var host: String
+
+    @Option(help: "The image's http or https URL.")
+    var firmwareURL: String
+
+    @Option(help: "simple, multipart or push; default: the best the BMC offers.")
+    var method: String?
+
+    @Option(help: "How long to wait for the outcome: seconds, or 90s, 30m, 1h (default 30m).")
+    var timeout = "30m"
+
+    @Option(help: "Seconds between task polls when the BMC gives no Retry-After (default 10).")
+    var pollInterval: Double = 10
+
+    @Option(help: "PEM bundle for the image server's certificate (env FIRMWARE_CA_FILE).")
+    var firmwareCAFile: String?
+
+    @Flag(help: "Report the method and the image's size; change nothing.")
+    var dryRun = false
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        TerminationSignal.install { SessionRegistry.shared.deleteAll() }
+        let environment = ProcessEnvironment.current()
+        guard let user = environment["OBM_USERNAME"], !user.isEmpty, let password = environment["OBM_PASSWORD"], !password.isEmpty else {
+            throw StepError.badInput("OBM_USERNAME and OBM_PASSWORD must be set (the Secret named by get-obm-creds)")
+        }
+        SecretRedaction.register(password)
+        let forced = try method.map { name throws(StepError) -> UpdateMethod in
+            guard let method = UpdateMethod(rawValue: name.lowercased()) else {
+                throw .badInput("--method \"\(name)\" is not simple, multipart or push")
+            }
+            return method
+        }
+        guard pollInterval > 0, pollInterval <= 600 else { throw StepError.badInput("--poll-interval must be between 0 and 600 seconds") }
+        let caFile = firmwareCAFile ?? environment["FIRMWARE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let image = try FirmwareImage(url: firmwareURL, tls: TLSOptions(caFile: caFile))
+        let plan = FirmwareUpdatePlan(
+            image: image, user: user, password: password, forcedMethod: forced, timeout: try Self.seconds(timeout),
+            pollInterval: pollInterval,
+            dryRun: dryRun)
+        let client = try RedfishClient(endpoint: RedfishEndpoint.from(host: host, environment: environment))
+        let outcome = try FirmwareUpdate(client: client, plan: plan).run()
+        // The status is written whenever it is known, also when the update failed.
+        try runtime.emit("status", outcome.status, environment: environment)
+        let versions = "firmware \(outcome.versionBefore ?? "unknown") → \(outcome.versionAfter ?? "unknown")"
+        guard outcome.succeeded else {
+            throw StepError(outcome.transient ? .transient : .failure, "\(outcome.summary) (\(outcome.method.rawValue); \(versions))")
+        }
+        Log.info("\(outcome.summary); \(versions)")
+    }
+
+    /// `90`, `90s`, `30m`, `1h` as seconds.
+    static func seconds(_ text: String) throws(StepError) -> Double {
+        var number = Substring(text)
+        var scale = 1.0
+        if let last = number.last, "smh".contains(last) {
+            scale = last == "s" ? 1 : last == "m" ? 60 : 3600
+            number = number.dropLast()
+        }
+        guard let value = Double(number), value > 0, value * scale <= 86400 * 7 else {
+            throw .badInput("--timeout \"\(text)\" is not a duration such as 900, 90s, 30m or 1h")
+        }
+        return value * scale
+    }
+}

@@ -40,8 +40,8 @@ demo: deps
 
 # Release binaries against the simulators, each next to curl doing the same; writes BENCHMARKS.md.
 bench: build
-	$(SWIFT) build --product simulator
-	scripts/bench.sh $$($(SWIFT) build -c release --show-bin-path) $$($(SWIFT) build --show-bin-path)
+	$(SWIFT) build -c release --product simulator
+	scripts/bench.sh $$($(SWIFT) build -c release --show-bin-path) $$($(SWIFT) build -c release --show-bin-path)
 
 real-nautobot-up:
 	scripts/real-nautobot.sh up

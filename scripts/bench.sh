@@ -4,24 +4,16 @@
 # repeated runs with their spread; they are ratios measured in one run on a shared machine.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-RELEASE=${1:?usage: bench.sh RELEASE_BIN_DIR DEBUG_BIN_DIR}
-DEBUG=${2:?usage: bench.sh RELEASE_BIN_DIR DEBUG_BIN_DIR}
+RELEASE=${1:?usage: bench.sh RELEASE_BIN_DIR SIMULATOR_BIN_DIR}
+SIMULATORS=${2:?usage: bench.sh RELEASE_BIN_DIR SIMULATOR_BIN_DIR}
 RUNS=${BENCH_RUNS:-20}
-WORK=$(mktemp -d /tmp/steps-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-wait_ready() { for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "bench: a simulator did not start" >&2; exit 1; }
+source "$ROOT/scripts/lib.sh"
 
 TOKEN=bench0token0$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-"$DEBUG/simulator" nautobot --inventory "$ROOT/fixtures/nautobot-inventory.json" --token "$TOKEN" \
+"$SIMULATORS/simulator" nautobot --inventory "$ROOT/fixtures/nautobot-inventory.json" --token "$TOKEN" \
   --tls-dir "$WORK/nautobot-tls" --ready-file "$WORK/nautobot.url" >/dev/null &
 PIDS+=($!)
-"$DEBUG/simulator" bmc --personality idrac9 --account root:Bench-Passw0rd --session-limit 64 \
+"$SIMULATORS/simulator" bmc --personality idrac9 --account root:Bench-Passw0rd --session-limit 64 \
   --tls-dir "$WORK/bmc-tls" --ready-file "$WORK/bmc.url" >/dev/null &
 PIDS+=($!)
 wait_ready "$WORK/nautobot.url"
@@ -97,6 +89,59 @@ done
 {
   echo
   echo "Targets: median wall time within 2× curl's, peak RSS ≤ 15 MiB."
+  echo
+  echo "## Firmware push: obm-firmware-update streaming an image from a web server to a BMC, next to curl uploading the file"
+  echo
+  echo "The step downloads the image from the image simulator and streams it into the BMC simulator's MultipartHttpPushUri (one multipart form, exact Content-Length) while it downloads; curl uploads the same file from local disk to the same endpoint with curl -F. Both over TLS on loopback; the BMC simulator writes what it receives to disk. Wall time of the whole step (login, upload, task) and of curl's upload; median of ${FIRMWARE_RUNS:-3} runs (min–max)."
+  echo
+  echo "| image | step MiB/s | curl MiB/s | ratio | step peak RSS MiB | curl peak RSS MiB |"
+  echo "|---|---|---|---|---|---|"
+} >>"$WORK/BENCHMARKS.md"
+
+mkdir -p "$WORK/images"
+"$SIMULATORS/simulator" files --directory "$WORK/images" --ready-file "$WORK/files.url" >/dev/null &
+PIDS+=($!)
+"$SIMULATORS/simulator" bmc --personality idrac9 --account root:Bench-Passw0rd --session-limit 64 --task-seconds 0.01 \
+  --tls-dir "$WORK/fw-tls" --ready-file "$WORK/fw.url" >/dev/null &
+PIDS+=($!)
+wait_ready "$WORK/files.url"
+wait_ready "$WORK/fw.url"
+FW=$(cat "$WORK/fw.url")
+for mib in ${FIRMWARE_SIZES_MIB:-64 1024}; do
+  image="$WORK/images/image-$mib.bin"
+  head -c $((mib * 1048576)) /dev/urandom >"$image"
+  : >"$WORK/fw-step"; : >"$WORK/fw-curl"
+  for _ in $(seq "${FIRMWARE_RUNS:-3}"); do
+    OBM_CA_FILE=$WORK/fw-tls/ca.pem /usr/bin/time -f '%e %M' -o "$WORK/one" "$RELEASE/obm-firmware-update" --host "${FW#https://}" \
+      --method multipart --poll-interval 0.05 --firmware-url "$(cat "$WORK/files.url")/image-$mib.bin" >/dev/null 2>"$WORK/err" ||
+      { cat "$WORK/err" >&2; exit 1; }
+    cat "$WORK/one" >>"$WORK/fw-step"
+    token=$(curl -sS --cacert "$WORK/fw-tls/ca.pem" -D - -o /dev/null -H 'Content-Type: application/json' \
+      -d '{"UserName":"root","Password":"Bench-Passw0rd"}' "$FW/redfish/v1/SessionService/Sessions" |
+      tr -d '\r' | sed -n 's/^X-Auth-Token: //Ip')
+    /usr/bin/time -f '%e %M' -o "$WORK/one" curl -sS --cacert "$WORK/fw-tls/ca.pem" -H "X-Auth-Token: $token" -H 'Expect:' \
+      -F 'UpdateParameters={"Targets":[]};type=application/json' -F "UpdateFile=@$image;type=application/octet-stream" \
+      "$FW/redfish/v1/UpdateService/MultipartUpload" -o /dev/null
+    cat "$WORK/one" >>"$WORK/fw-curl"
+  done
+  python3 - "$mib" "$WORK/fw-step" "$WORK/fw-curl" >>"$WORK/BENCHMARKS.md" <<'PY'
+import statistics, sys
+mib = int(sys.argv[1])
+def read(path):
+    rows = [line.split() for line in open(path) if line.strip()]
+    return [float(r[0]) for r in rows], [float(r[1]) / 1024 for r in rows]
+st, sr = read(sys.argv[2]); ct, cr = read(sys.argv[3])
+rate = lambda t: mib / t if t > 0 else float("nan")
+s, c = rate(statistics.median(st)), rate(statistics.median(ct))
+print(f"| {mib} MiB | {s:.0f} ({rate(max(st)):.0f}–{rate(min(st)):.0f}) | {c:.0f} ({rate(max(ct)):.0f}–{rate(min(ct)):.0f}) | {s / c:.2f}× | "
+      f"{statistics.median(sr):.1f} ({min(sr):.1f}–{max(sr):.1f}) | {statistics.median(cr):.1f} ({min(cr):.1f}–{max(cr):.1f}) |")
+PY
+  rm -f "$image"
+done
+
+{
+  echo
+  echo "Targets: throughput ≥ 70% of curl's, peak RSS ≤ 32 MiB whatever the image size."
   echo
   echo "For scale, on this machine: \`curl --version\` peaks at $(/usr/bin/time -f %M curl --version 2>&1 >/dev/null | tail -1) KiB and \`get-obm-ip --version\` at $(/usr/bin/time -f %M "$RELEASE/get-obm-ip" --version 2>&1 >/dev/null | tail -1) KiB: loading libcurl and its dependencies (OpenSSL, GnuTLS, Kerberos, LDAP, ...) is most of either figure."
   echo

@@ -4,19 +4,7 @@
 set -euo pipefail
 BIN=${1:?usage: demo.sh BIN_DIR}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d /tmp/steps-demo.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-wait_ready() { # file
-  for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done
-  echo "demo: a simulator did not start" >&2; exit 1
-}
+source "$ROOT/scripts/lib.sh"
 
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 
@@ -89,6 +77,24 @@ print("  the BMC saw:", ", ".join("%s at %.1f s" % (a["outcome"], a["time"]) for
 print("  sessions left open: %d, lockouts: %d" % (state["sessions"], state["lockouts"]))'
 OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=$RECORD_PASSWORD OBM_LEGACY_PASSWORDS='["calvin"]' \
   step obm-sync-creds --host "$BMC"
+
+bold "obm-firmware-update installs new BMC firmware, streamed from an image server, and follows the task:"
+mkdir -p "$WORK/images"
+head -c 8388608 /dev/urandom >"$WORK/images/iDRAC-with-Lifecycle-Controller-7.10.30.00.bin"
+"$BIN/simulator" files --directory "$WORK/images" --ready-file "$WORK/files.url" >/dev/null &
+PIDS+=($!)
+wait_ready "$WORK/files.url"
+BEFORE=$(curl -s --cacert "$WORK/bmc-tls/ca.pem" "https://$BMC/_simulator/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["firmwareVersion"])')
+OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=$RECORD_PASSWORD \
+  step obm-firmware-update --host "$BMC" --method multipart --poll-interval 0.5 --timeout 60s \
+  --firmware-url "$(cat "$WORK/files.url")/iDRAC-with-Lifecycle-Controller-7.10.30.00.bin"
+AFTER=$(curl -s --cacert "$WORK/bmc-tls/ca.pem" "https://$BMC/_simulator/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["firmwareVersion"])')
+
+bold "Summary"
+ACCEPTS=$(curl -s --cacert "$WORK/bmc-tls/ca.pem" -d "{\"user\": \"root\", \"password\": \"$RECORD_PASSWORD\"}" "https://$BMC/_simulator/check" |
+  python3 -c 'import json,sys; print("yes" if json.load(sys.stdin)["matches"] else "NO")')
+echo "  password synced: does the BMC accept the credentials on record (Secret $RECORD_SECRET)? $ACCEPTS"
+echo "  firmware: $BEFORE before, $AFTER after"
 
 bold "Failures say what to do, in one line, with the contract's exit status:"
 step get-obm-ip --hostname host3.domain.local

@@ -98,9 +98,5 @@ public final class HTTPClient {
         return "\(tenths / 10).\(tenths % 10) s"
     }
 
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+    static func monotonicSeconds() -> Double { StepClock.monotonic() }
 }

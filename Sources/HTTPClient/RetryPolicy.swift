@@ -1,3 +1,5 @@
+import StepRuntime
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -76,18 +78,9 @@ public struct RetryPolicy: Sendable {
         return Double(timegm(&fields))
     }
 
-    public static func wallClock() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+    public static func wallClock() -> Double { StepClock.wall() }
 
-    public static let realSleep: @Sendable (Double) -> Void = { seconds in
-        guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
+    public static let realSleep = StepClock.sleep
 }
 
 extension String {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import StepRuntime
 
 /// When the next login that might fail may be made without reaching a lockout.
 ///
@@ -72,16 +68,6 @@ public struct AttemptSchedule: Sendable {
         return time - last >= policy.resetAfter ? 0 : countedSinceReset
     }
 
-    public static let monotonic: @Sendable () -> Double = {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-
-    public static let realSleep: @Sendable (Double) -> Void = { seconds in
-        guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
+    public static let monotonic = StepClock.monotonic
+    public static let realSleep = StepClock.sleep
 }

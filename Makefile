@@ -5,7 +5,7 @@ SWIFT ?= swift
 STEPS := nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update
 SWIFT_SOURCES := Sources Tests Package.swift
 
-.PHONY: all build test lint format demo bench deps real-nautobot-up real-nautobot-down clean
+.PHONY: all build test lint format demo bench validate images deps real-nautobot-up real-nautobot-down clean
 
 all: build
 
@@ -29,6 +29,11 @@ test: deps
 
 lint:
 	$(SWIFT) format lint --strict --recursive $(SWIFT_SOURCES)
+
+# What `kubectl apply -k` deploys: rendered, checked against Argo's JSON schema (v3.7 and v4.1),
+# the step contract, and (when installed) kubernetes-validate --strict.
+validate:
+	python3 scripts/validate-deploy.py
 
 format:
 	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)

@@ -12,7 +12,9 @@ public struct NautobotCall: Sendable {
     public let allPages: Bool
 
     /// Checks every input before anything is sent: bad input is exit 64.
-    public init(method rawMethod: String, uri: String, body: String?, allPages: Bool) throws(NautobotError) {
+    public init(method rawMethod: String, uri: String, body rawBody: String?, allPages: Bool) throws(NautobotError) {
+        // The WorkflowTemplate passes `--body ""` when its parameter is left empty: no body.
+        let body = rawBody.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
         guard let method = HTTPMethod(rawValue: rawMethod.uppercased()), method != .head, method != .options else {
             throw .setting("method \"\(rawMethod)\" is not one of GET, POST, PUT, PATCH, DELETE")
         }

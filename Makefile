@@ -5,7 +5,7 @@ SWIFT ?= swift
 STEPS := nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update
 SWIFT_SOURCES := Sources Tests Package.swift
 
-.PHONY: all build test lint format demo bench validate images deps real-nautobot-up real-nautobot-down clean
+.PHONY: all build test lint format demo bench validate images test-images deps real-nautobot-up real-nautobot-down clean
 
 all: build
 
@@ -34,6 +34,15 @@ lint:
 # the step contract, and (when installed) kubernetes-validate --strict.
 validate:
 	python3 scripts/validate-deploy.py
+
+# The six step images, built offline with podman (see scripts/images.sh), then run by hand.
+images:
+	scripts/images.sh build
+
+test-images: images
+	$(SWIFT) build --product simulator
+	hadolint images/Containerfile
+	scripts/test-images.sh $$($(SWIFT) build --show-bin-path)
 
 format:
 	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)

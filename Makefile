@@ -34,6 +34,8 @@ lint:
 # the step contract, and (when installed) kubernetes-validate --strict.
 validate:
 	python3 scripts/validate-deploy.py
+	$(SWIFT) build --product steps-runner
+	$$($(SWIFT) build --show-bin-path)/steps-runner lint --templates workflowtemplates
 
 # The six step images, built offline with podman (see scripts/images.sh), then run by hand.
 images:
@@ -49,7 +51,7 @@ format:
 
 # Starts the simulators, runs the steps against them, shows what they output, stops everything.
 demo: deps
-	@for p in simulator $(STEPS); do $(SWIFT) build --product $$p || exit 1; done
+	@for p in simulator steps-runner $(STEPS); do $(SWIFT) build --product $$p || exit 1; done
 	@scripts/demo.sh $$($(SWIFT) build --show-bin-path)
 
 # Release binaries against the simulators, each next to curl doing the same; writes BENCHMARKS.md.

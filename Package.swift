@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "obm-sync-creds", targets: ["obm-sync-creds"]),
         .executable(name: "obm-firmware-update", targets: ["obm-firmware-update"]),
         .executable(name: "simulator", targets: ["simulator"]),
+        .executable(name: "steps-runner", targets: ["steps-runner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C interop: libcurl's variadic setopt/getinfo behind typed inline wrappers.
@@ -103,6 +105,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Sources/Simulators/simulator"),
 
+        // The local runner: WorkflowTemplates on one machine, without a cluster.
+        .target(
+            name: "WorkflowRunner",
+            dependencies: ["JSON", "Kubernetes", .product(name: "Yams", package: "Yams")],
+            path: "Sources/WorkflowRunner"),
+        .executableTarget(
+            name: "steps-runner",
+            dependencies: ["WorkflowRunner", "Kubernetes", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Tools/steps-runner"),
+
         // What the tests share: launching binaries and simulators, capturing their output.
         .target(name: "StepTesting", dependencies: ["JSON"], path: "Tests/StepTesting"),
 
@@ -121,6 +133,7 @@ let package = Package(
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "CredentialSync", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -55,45 +55,63 @@ KUBECONFIG=$WORK/kubeconfig kubectl get secret obm-creds-5d0c4a52-8e7b-4f0e-9c1e
   -o jsonpath='  type: {.type}{"\n"}  keys: {.data}{"\n"}  ownerReferences: {.metadata.ownerReferences}{"\n"}' |
   sed -E 's/"password":"[^"]*"/"password":"(hidden)"/'
 
-bold "obm-sync-creds brings a factory-fresh iDRAC (root/calvin, must change it) to the password on record:"
-# The BMC simulator plays an iDRAC 9 with its lockout window scaled down 20 times (60 s -> 3 s),
-# and the step is told the same policy, so the demo shows the pacing without a minute's wait.
-"$BIN/simulator" bmc --personality idrac9 --account root:calvin:change --time-scale 0.05 \
+bold "The workflows, run by steps-runner from workflowtemplates/ as Argo would run them:"
+# A factory-fresh iDRAC (root/calvin, must change it) plays demo.domain.local's BMC, whose address
+# in Nautobot is 127.0.0.1; its lockout window is scaled down 20 times (60 s -> 3 s) and the
+# obm-settings ConfigMap tells the steps the same policy, so the pacing shows without a minute's wait.
+"$BIN/simulator" bmc --personality idrac9 --account root:calvin:change --time-scale 0.05 --task-seconds 2 \
   --tls-dir "$WORK/bmc-tls" --ready-file "$WORK/bmc.url" >/dev/null &
 PIDS+=($!)
-wait_ready "$WORK/bmc.url"
-BMC=$(sed 's#https://##' "$WORK/bmc.url")
-RECORD_SECRET=$(cat "$WORK/outputs"/get-obm-creds-*/secret)
-RECORD_PASSWORD=$(KUBECONFIG=$WORK/kubeconfig kubectl get secret "$RECORD_SECRET" -o jsonpath='{.data.password}' | base64 -d)
-echo "  (iDRAC simulator at $BMC; credentials on record from Secret $RECORD_SECRET; legacy passwords: two old ones and calvin)"
-OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=$RECORD_PASSWORD \
-  OBM_LEGACY_PASSWORDS='["Old-Passw0rd-2019","Old-Passw0rd-2022","calvin"]' \
-  OBM_LOCKOUT_POLICY=threshold=3,reset-after=3s,duration=30s \
-  step obm-sync-creds --host "$BMC"
-curl -s --cacert "$WORK/bmc-tls/ca.pem" "https://$BMC/_simulator/state" | python3 -c '
-import json, sys
-state = json.load(sys.stdin)
-print("  the BMC saw:", ", ".join("%s at %.1f s" % (a["outcome"], a["time"]) for a in state["attempts"]))
-print("  sessions left open: %d, lockouts: %d" % (state["sessions"], state["lockouts"]))'
-OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=$RECORD_PASSWORD OBM_LEGACY_PASSWORDS='["calvin"]' \
-  step obm-sync-creds --host "$BMC"
-
-bold "obm-firmware-update installs new BMC firmware, streamed from an image server, and follows the task:"
 mkdir -p "$WORK/images"
 head -c 8388608 /dev/urandom >"$WORK/images/iDRAC-with-Lifecycle-Controller-7.10.30.00.bin"
 "$BIN/simulator" files --directory "$WORK/images" --ready-file "$WORK/files.url" >/dev/null &
 PIDS+=($!)
+# The seed's setup, in a Kubernetes API of its own: ConfigMap nautobot, Secret nautobot-token,
+# and the obm-* settings and secrets the examples/ overlay ships.
+cat >"$WORK/cluster.json" <<JSON
+[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nautobot", "namespace": "argo-events"}, "data": {"url": "$NAUTOBOT_URL"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nautobot-token", "namespace": "argo-events"},
+  "stringData": {"token": "$NAUTOBOT_TOKEN", "bearer_token": "Token $NAUTOBOT_TOKEN"}},
+ {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "obm-settings", "namespace": "argo-events"},
+  "data": {"creds-source": "standard", "lockout-policy": "threshold=3,reset-after=3s,duration=30s"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-legacy-passwords", "namespace": "argo-events"},
+  "stringData": {"passwords": "[\\"Old-Passw0rd-2019\\", \\"Old-Passw0rd-2022\\", \\"calvin\\"]"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-master", "namespace": "argo-events"},
+  "stringData": {"key": "demo-master-key-$RANDOM$RANDOM"}}]
+JSON
+"$BIN/simulator" kubernetes --token "cluster-token-$$" --objects "$WORK/cluster.json" --tls-dir "$WORK/cluster-tls" \
+  --kubeconfig-out "$WORK/cluster.kubeconfig" --ready-file "$WORK/cluster.url" >/dev/null &
+PIDS+=($!)
+wait_ready "$WORK/bmc.url"
 wait_ready "$WORK/files.url"
-BEFORE=$(curl -s --cacert "$WORK/bmc-tls/ca.pem" "https://$BMC/_simulator/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["firmwareVersion"])')
-OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=$RECORD_PASSWORD \
-  step obm-firmware-update --host "$BMC" --method multipart --poll-interval 0.5 --timeout 60s \
-  --firmware-url "$(cat "$WORK/files.url")/iDRAC-with-Lifecycle-Controller-7.10.30.00.bin"
-AFTER=$(curl -s --cacert "$WORK/bmc-tls/ca.pem" "https://$BMC/_simulator/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["firmwareVersion"])')
+wait_ready "$WORK/cluster.url"
+BMC=$(sed 's#https://##' "$WORK/bmc.url")
+bmc_state() { curl -s --cacert "$WORK/bmc-tls/ca.pem" "https://$BMC/_simulator/state"; }
+BEFORE=$(bmc_state | python3 -c 'import json,sys; print(json.load(sys.stdin)["firmwareVersion"])')
+RUNNER_ENV=(--env "OBM_PORT=${BMC#*:}" --env "OBM_CA_FILE=$WORK/bmc-tls/ca.pem" --env "NAUTOBOT_CA_FILE=$NAUTOBOT_CA_FILE")
+"$BIN/steps-runner" lint --templates "$ROOT/workflowtemplates"
 
-bold "Summary"
+bold "\$ argo submit --from workflowtemplate/obm-sync-creds --parameter hostname=demo.domain.local   (steps-runner)"
+KUBECONFIG=$WORK/cluster.kubeconfig "$BIN/steps-runner" run obm-sync-creds --templates "$ROOT/workflowtemplates" --bin "$BIN" \
+  -p hostname=demo.domain.local "${RUNNER_ENV[@]}" 2>/dev/null | sed 's/^/  /' || true
+bmc_state | python3 -c '
+import json, sys
+state = json.load(sys.stdin)
+print("  the BMC saw:", ", ".join("%s at %.1f s" % (a["outcome"], a["time"]) for a in state["attempts"]))
+print("  sessions left open: %d, lockouts: %d" % (state["sessions"], state["lockouts"]))'
+
+bold "\$ argo submit --from workflowtemplate/obm-firmware-update --parameter hostname=demo.domain.local --parameter firmware-url=...   (steps-runner)"
+KUBECONFIG=$WORK/cluster.kubeconfig "$BIN/steps-runner" run obm-firmware-update --templates "$ROOT/workflowtemplates" --bin "$BIN" \
+  -p hostname=demo.domain.local -p firmware-url="$(cat "$WORK/files.url")/iDRAC-with-Lifecycle-Controller-7.10.30.00.bin" \
+  "${RUNNER_ENV[@]}" 2>/dev/null | sed 's/^/  /' || true
+AFTER=$(bmc_state | python3 -c 'import json,sys; print(json.load(sys.stdin)["firmwareVersion"])')
+RECORD_SECRET=$(KUBECONFIG=$WORK/cluster.kubeconfig kubectl get secrets -o name | sed -n 's#secret/\(obm-creds-.*\)#\1#p' | head -1)
+RECORD_PASSWORD=$(KUBECONFIG=$WORK/cluster.kubeconfig kubectl get secret "$RECORD_SECRET" -o jsonpath='{.data.password}' | base64 -d)
 ACCEPTS=$(curl -s --cacert "$WORK/bmc-tls/ca.pem" -d "{\"user\": \"root\", \"password\": \"$RECORD_PASSWORD\"}" "https://$BMC/_simulator/check" |
   python3 -c 'import json,sys; print("yes" if json.load(sys.stdin)["matches"] else "NO")')
-echo "  password synced: does the BMC accept the credentials on record (Secret $RECORD_SECRET)? $ACCEPTS"
+
+bold "Summary"
+echo "  password synced: does the BMC now accept the credentials on record (Secret $RECORD_SECRET)? $ACCEPTS"
 echo "  firmware: $BEFORE before, $AFTER after"
 
 bold "Failures say what to do, in one line, with the contract's exit status:"

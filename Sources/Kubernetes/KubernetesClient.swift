@@ -24,6 +24,11 @@ public final class KubernetesClient {
         try getObject(resource: "secrets", name: name)
     }
 
+    /// The ConfigMap, or nil when there is none by that name.
+    public func configMap(named name: String) throws(KubernetesError) -> JSONValue? {
+        try getObject(resource: "configmaps", name: name)
+    }
+
     /// The Pod; a missing one is an error.
     public func pod(named name: String) throws(KubernetesError) -> JSONValue {
         guard let pod = try getObject(resource: "pods", name: name) else {

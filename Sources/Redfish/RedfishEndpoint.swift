@@ -21,11 +21,15 @@ public struct RedfishEndpoint: Sendable {
             (scalar.value < 0x80 && (Character(scalar).isLetter || Character(scalar).isNumber)) || ".-:[]_".unicodeScalars.contains(scalar)
         }
         guard allowed else { throw .setting("host \"\(host)\" is not an address or host name (no scheme, path or credentials)") }
-        let authority: String
-        if host.filter({ $0 == ":" }).count > 1 && !host.hasPrefix("[") {
-            authority = "[\(host)]"  // a bare IPv6 address
-        } else {
-            authority = host
+        var authority: String
+        let bareIPv6 = host.filter({ $0 == ":" }).count > 1 && !host.hasPrefix("[")
+        authority = bareIPv6 ? "[\(host)]" : host
+        // OBM_PORT: BMCs (or a proxy in front of them) on another port than 443, for hosts given
+        // without one; the local runner uses it to reach simulators.
+        if let port = environment["OBM_PORT"], !port.isEmpty {
+            guard let number = Int(port), (1...65535).contains(number) else { throw .setting("OBM_PORT \"\(port)\" is not a port") }
+            let hasPort = bareIPv6 ? false : (authority.hasPrefix("[") ? authority.contains("]:") : authority.contains(":"))
+            if !hasPort { authority += ":\(number)" }
         }
         var tls = TLSOptions.system
         if let caFile = environment["OBM_CA_FILE"], !caFile.isEmpty {

@@ -49,7 +49,7 @@ import Testing
         #expect(run.status == 0, "\(run)")
         let result = try JSONValue(parsing: run.output("result") ?? "")
         let names = Set(result["results"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [])
-        #expect(result["count"]?.intValue == 10)
+        #expect(result["count"]?.intValue == 11)
         #expect(names.isSuperset(of: ["host1.domain.local", "a b&c", "x+y.domain.local", "dup.domain.local"]))
     }
 

@@ -15,7 +15,9 @@ public struct SimulatedKubernetes: Sendable {
     public var folder: String
 
     /// Starts one with a Pod for the step, and the given Secrets (name → string data).
-    public static func start(secrets: [String: [String: String]] = [:], deny: [String] = []) throws -> SimulatedKubernetes {
+    public static func start(
+        secrets: [String: [String: String]] = [:], configMaps: [String: [String: String]] = [:], deny: [String] = []
+    ) throws -> SimulatedKubernetes {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubernetes-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var objects: [JSONValue] = [
@@ -28,6 +30,12 @@ public struct SimulatedKubernetes: Sendable {
             objects.append([
                 "apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(namespace)],
                 "stringData": .object(data.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) }),
+            ])
+        }
+        for (name, data) in configMaps.sorted(by: { $0.key < $1.key }) {
+            objects.append([
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                "data": .object(data.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) }),
             ])
         }
         try JSONValue.array(objects).serialized.write(toFile: folder + "/objects.json", atomically: true, encoding: .utf8)

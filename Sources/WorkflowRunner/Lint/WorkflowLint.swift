@@ -1,0 +1,115 @@
+/// What the JSON schema cannot check: every reference resolves, every parameter used is
+/// declared, every output used is produced, DAGs are acyclic.
+public enum WorkflowLint {
+    public static func check(_ all: [String: WorkflowTemplate]) -> [String] {
+        var problems: [String] = []
+        for workflow in all.values.sorted(by: { $0.name < $1.name }) {
+            let here = "\(workflow.file) (\(workflow.name))"
+            if workflow.template(workflow.entrypoint) == nil {
+                problems.append("\(here): entrypoint \(workflow.entrypoint) is not a template")
+            }
+            let workflowParameters = Set(workflow.arguments.map(\.name))
+            for template in workflow.templates {
+                let at = "\(here) template \(template.name)"
+                let inputs = Set(template.inputs.map(\.name))
+                var texts: [String] = template.inputs.compactMap(\.value) + template.outputs.compactMap(\.parameter)
+                var taskOutputs: [String: Set<String>] = [:]
+                switch template.body {
+                case .container(_, let args, let env):
+                    texts += args
+                    for variable in env {
+                        switch variable.source {
+                        case .value(let value): texts.append(value)
+                        case .configMap(let name, _, _), .secret(let name, _, _): texts.append(name)
+                        case .field: break
+                        }
+                    }
+                    for output in template.outputs where output.path.map({ !$0.hasPrefix("/tmp/outputs/") }) ?? false {
+                        problems.append("\(at): output \(output.name) is read from \(output.path ?? ""), outside /tmp/outputs/")
+                    }
+                case .dag(let tasks):
+                    let names = Set(tasks.map(\.name))
+                    for task in tasks {
+                        for dependency in task.dependencies where !names.contains(dependency) {
+                            problems.append("\(at): task \(task.name) depends on \(dependency), which is not a task")
+                        }
+                        texts += task.arguments.compactMap(\.value)
+                        if let target = resolve(task.reference, in: workflow, all: all) {
+                            taskOutputs[task.name] = Set(target.outputs.map(\.name))
+                            for input in target.inputs
+                            where input.value == nil && !task.arguments.contains(where: { $0.name == input.name }) {
+                                problems.append("\(at): task \(task.name) does not pass input \(input.name) of \(describe(task.reference))")
+                            }
+                        } else {
+                            problems.append("\(at): task \(task.name) refers to \(describe(task.reference)), which does not exist")
+                        }
+                    }
+                    if let cycle = cycle(tasks) { problems.append("\(at): the DAG has a cycle through \(cycle)") }
+                case .steps(let groups):
+                    for task in groups.flatMap({ $0 }) {
+                        texts += task.arguments.compactMap(\.value)
+                        if let target = resolve(task.reference, in: workflow, all: all) {
+                            taskOutputs[task.name] = Set(target.outputs.map(\.name))
+                        } else {
+                            problems.append("\(at): step \(task.name) refers to \(describe(task.reference)), which does not exist")
+                        }
+                    }
+                }
+                for reference in texts.flatMap(ParameterScope.references) {
+                    let parts = reference.split(separator: ".").map(String.init)
+                    switch parts.first {
+                    case "inputs" where parts.count == 3 && parts[1] == "parameters":
+                        if !inputs.contains(parts[2]) { problems.append("\(at): {{\(reference)}} is not an input of this template") }
+                    case "workflow" where parts.count == 3 && parts[1] == "parameters":
+                        if !workflowParameters.contains(parts[2]) {
+                            problems.append("\(at): {{\(reference)}} is not a parameter of \(workflow.name)")
+                        }
+                    case "workflow" where parts.count == 2 && ["name", "uid", "namespace"].contains(parts[1]):
+                        break
+                    case "tasks", "steps":
+                        guard parts.count == 5, parts[2] == "outputs", parts[3] == "parameters" else {
+                            problems.append("\(at): {{\(reference)}} is not supported by the local runner")
+                            break
+                        }
+                        if let outputs = taskOutputs[parts[1]] {
+                            if !outputs.contains(parts[4]) {
+                                problems.append("\(at): {{\(reference)}}: \(parts[1]) produces no output \(parts[4])")
+                            }
+                        } else {
+                            problems.append("\(at): {{\(reference)}}: there is no task or step \(parts[1])")
+                        }
+                    default:
+                        problems.append("\(at): {{\(reference)}} is not supported by the local runner")
+                    }
+                }
+            }
+        }
+        return problems
+    }
+
+    static func resolve(_ reference: TemplateReference, in workflow: WorkflowTemplate, all: [String: WorkflowTemplate]) -> Template? {
+        if let other = reference.workflowTemplate { return all[other]?.template(reference.template) }
+        return workflow.template(reference.template)
+    }
+
+    static func describe(_ reference: TemplateReference) -> String {
+        reference.workflowTemplate.map { "\($0)/\(reference.template)" } ?? reference.template
+    }
+
+    static func cycle(_ tasks: [Task]) -> String? {
+        let dependencies = Dictionary(tasks.map { ($0.name, $0.dependencies) }, uniquingKeysWith: { first, _ in first })
+        var state: [String: Int] = [:]
+        func visit(_ name: String, _ path: [String]) -> String? {
+            if state[name] == 1 { return (path + [name]).joined(separator: " → ") }
+            if state[name] == 2 { return nil }
+            state[name] = 1
+            for next in dependencies[name] ?? [] {
+                if let found = visit(next, path + [name]) { return found }
+            }
+            state[name] = 2
+            return nil
+        }
+        for task in tasks { if let found = visit(task.name, []) { return found } }
+        return nil
+    }
+}

@@ -1,0 +1,352 @@
+import Foundation
+import JSON
+import Yams
+
+/// A WorkflowTemplate as this runner understands it. Parsing is strict: a field the runner does
+/// not know is an error naming the field, never silently ignored.
+public struct WorkflowTemplate: Sendable {
+    public var name: String
+    public var entrypoint: String
+    public var arguments: [Parameter]
+    public var templates: [Template]
+    public var file: String
+
+    public func template(_ name: String) -> Template? { templates.first { $0.name == name } }
+}
+
+/// A parameter: a name and, maybe, a value.
+public struct Parameter: Sendable {
+    public var name: String
+    public var value: String?
+}
+
+/// An output parameter and where its value comes from.
+public struct OutputParameter: Sendable {
+    public var name: String
+    /// A file the container wrote (`/tmp/outputs/NAME`).
+    public var path: String?
+    /// An expression over other outputs (`{{tasks.X.outputs.parameters.Y}}`).
+    public var parameter: String?
+}
+
+/// An environment variable of a container.
+public struct EnvironmentVariable: Sendable {
+    public enum Source: Sendable {
+        case value(String)
+        case configMap(name: String, key: String, optional: Bool)
+        case secret(name: String, key: String, optional: Bool)
+        case field(String)
+    }
+
+    public var name: String
+    public var source: Source
+}
+
+/// A reference to a template: in this WorkflowTemplate, or in another one (templateRef).
+public struct TemplateReference: Sendable {
+    public var workflowTemplate: String?
+    public var template: String
+}
+
+/// A DAG task or a step.
+public struct Task: Sendable {
+    public var name: String
+    public var reference: TemplateReference
+    public var dependencies: [String]
+    public var arguments: [Parameter]
+}
+
+/// A retryStrategy: how many times, when (an expression), and how long between.
+public struct RetryStrategy: Sendable {
+    public var limit: Int
+    public var expression: String?
+    public var backoffSeconds: Double
+    public var backoffFactor: Double
+    public var backoffMaxSeconds: Double?
+}
+
+/// One template: a container, a DAG, or steps.
+public struct Template: Sendable {
+    public enum Body: Sendable {
+        case container(image: String, args: [String], env: [EnvironmentVariable])
+        case dag([Task])
+        case steps([[Task]])
+    }
+
+    public var name: String
+    public var inputs: [Parameter]
+    public var outputs: [OutputParameter]
+    public var body: Body
+    public var retry: RetryStrategy?
+    public var activeDeadlineSeconds: Double?
+}
+
+/// A WorkflowTemplate file that cannot be run: the field, and why.
+public struct WorkflowError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var message: String
+    public var description: String { "\(file): \(message)" }
+}
+
+/// Reads WorkflowTemplates from YAML into the model, strictly.
+public enum WorkflowDocument {
+    public static func load(file: String) throws -> WorkflowTemplate {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        guard let node = try Yams.compose(yaml: text) else { throw WorkflowError(file: file, message: "empty document") }
+        return try parse(json(node), file: (file as NSString).lastPathComponent)
+    }
+
+    /// Every WorkflowTemplate in a folder, by name.
+    public static func loadFolder(_ folder: String) throws -> [String: WorkflowTemplate] {
+        var result: [String: WorkflowTemplate] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            let template = try load(file: folder + "/" + name)
+            result[template.name] = template
+        }
+        return result
+    }
+
+    /// YAML node → JSON value, keeping mapping order; scalars stay text unless plainly numbers or booleans.
+    static func json(_ node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain {
+                if let bool = Bool.construct(from: scalar) { return .bool(bool) }
+                if Int.construct(from: scalar) != nil { return .number(scalar.string) }
+                if scalar.string == "null" || scalar.string == "~" || scalar.string.isEmpty {
+                    return scalar.string.isEmpty ? .string("") : .null
+                }
+            }
+            return .string(scalar.string)
+        case .mapping(let mapping):
+            return .object(mapping.map { JSONMember($0.key.string ?? "", json($0.value)) })
+        case .sequence(let sequence):
+            return .array(sequence.map { json($0) })
+        case .alias:
+            return .null
+        }
+    }
+
+    struct Reader {
+        let file: String
+
+        func fail(_ path: String, _ message: String) -> WorkflowError { WorkflowError(file: file, message: "\(path): \(message)") }
+
+        /// The object's members, refusing any key outside `known`.
+        func object(_ value: JSONValue?, _ path: String, known: Set<String>) throws -> [JSONMember] {
+            guard let members = value?.objectValue else { throw fail(path, "expected a mapping") }
+            for member in members where !known.contains(member.key) {
+                throw fail("\(path).\(member.key)", "is not supported by the local runner")
+            }
+            return members
+        }
+
+        func string(_ value: JSONValue?, _ path: String) throws -> String {
+            switch value {
+            case .string(let text): return text
+            case .number(let text): return text
+            case .bool(let flag): return flag ? "true" : "false"
+            default: throw fail(path, "expected a string")
+            }
+        }
+
+        func number(_ value: JSONValue?, _ path: String) throws -> Double {
+            let text = try string(value, path)
+            if let number = Double(text) { return number }
+            return try duration(text, path)
+        }
+
+        func duration(_ text: String, _ path: String) throws -> Double {
+            var value = 0.0
+            var digits = ""
+            for character in text {
+                if character.isNumber || character == "." {
+                    digits.append(character)
+                    continue
+                }
+                guard let number = Double(digits) else { throw fail(path, "\"\(text)\" is not a duration") }
+                switch character {
+                case "h": value += number * 3600
+                case "m": value += number * 60
+                case "s": value += number
+                default: throw fail(path, "\"\(text)\" is not a duration")
+                }
+                digits = ""
+            }
+            if !digits.isEmpty, let number = Double(digits) { value += number }
+            return value
+        }
+
+        func parameters(_ value: JSONValue?, _ path: String) throws -> [Parameter] {
+            guard let value else { return [] }
+            let members = try object(value, path, known: ["parameters"])
+            guard let list = members.first(where: { $0.key == "parameters" })?.value.arrayValue else { return [] }
+            return try list.enumerated().map { index, item in
+                let itemPath = "\(path).parameters[\(index)]"
+                let fields = try object(item, itemPath, known: ["name", "value", "default", "description"])
+                let name = try string(fields.first { $0.key == "name" }?.value, itemPath + ".name")
+                let raw = fields.first { $0.key == "value" }?.value ?? fields.first { $0.key == "default" }?.value
+                return Parameter(name: name, value: try raw.map { try string($0, itemPath + ".value") })
+            }
+        }
+    }
+
+    static func parse(_ document: JSONValue, file: String) throws -> WorkflowTemplate {
+        let reader = Reader(file: file)
+        let top = try reader.object(document, "", known: ["apiVersion", "kind", "metadata", "spec"])
+        func member(_ members: [JSONMember], _ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
+        guard member(top, "kind")?.stringValue == "WorkflowTemplate" else { throw reader.fail("kind", "only WorkflowTemplate is run") }
+        let metadata = try reader.object(member(top, "metadata"), "metadata", known: ["name", "namespace", "annotations", "labels"])
+        let name = try reader.string(member(metadata, "name"), "metadata.name")
+        // Accepted and meaningful in a cluster, not on one machine: the runner says so once.
+        let spec = try reader.object(
+            member(top, "spec"), "spec", known: ["entrypoint", "arguments", "templates", "serviceAccountName", "podGC", "volumes"])
+        let entrypoint = try reader.string(member(spec, "entrypoint"), "spec.entrypoint")
+        let arguments = try reader.parameters(member(spec, "arguments"), "spec.arguments")
+        guard let templateList = member(spec, "templates")?.arrayValue else { throw reader.fail("spec.templates", "expected a list") }
+        let templates = try templateList.enumerated().map { index, value in try parseTemplate(value, "spec.templates[\(index)]", reader) }
+        return WorkflowTemplate(name: name, entrypoint: entrypoint, arguments: arguments, templates: templates, file: file)
+    }
+
+    static func parseTemplate(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> Template {
+        let fields = try reader.object(
+            value, path,
+            known: [
+                "name", "inputs", "outputs", "container", "dag", "steps", "retryStrategy", "activeDeadlineSeconds", "securityContext",
+                "volumes",
+            ])
+        func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
+        let name = try reader.string(member("name"), path + ".name")
+        let inputs = try reader.parameters(member("inputs"), path + ".inputs")
+        var outputs: [OutputParameter] = []
+        if let outputValue = member("outputs") {
+            let outputFields = try reader.object(outputValue, path + ".outputs", known: ["parameters"])
+            for (index, item) in (outputFields.first { $0.key == "parameters" }?.value.arrayValue ?? []).enumerated() {
+                let itemPath = "\(path).outputs.parameters[\(index)]"
+                let parameter = try reader.object(item, itemPath, known: ["name", "valueFrom"])
+                let from = try reader.object(
+                    parameter.first { $0.key == "valueFrom" }?.value, itemPath + ".valueFrom", known: ["path", "parameter"])
+                outputs.append(
+                    OutputParameter(
+                        name: try reader.string(parameter.first { $0.key == "name" }?.value, itemPath + ".name"),
+                        path: from.first { $0.key == "path" }?.value.stringValue,
+                        parameter: from.first { $0.key == "parameter" }?.value.stringValue))
+            }
+        }
+        let body: Template.Body
+        if let container = member("container") {
+            body = try parseContainer(container, path + ".container", reader)
+        } else if let dag = member("dag") {
+            let dagFields = try reader.object(dag, path + ".dag", known: ["tasks"])
+            let tasks = dagFields.first { $0.key == "tasks" }?.value.arrayValue ?? []
+            body = .dag(try tasks.enumerated().map { index, task in try parseTask(task, "\(path).dag.tasks[\(index)]", reader) })
+        } else if let steps = member("steps") {
+            guard let groups = steps.arrayValue else { throw reader.fail(path + ".steps", "expected a list of lists") }
+            body = .steps(
+                try groups.enumerated().map { groupIndex, group in
+                    guard let items = group.arrayValue else { throw reader.fail("\(path).steps[\(groupIndex)]", "expected a list") }
+                    return try items.enumerated().map { index, task in try parseTask(task, "\(path).steps[\(groupIndex)][\(index)]", reader)
+                    }
+                })
+        } else {
+            throw reader.fail(
+                path, "needs a container, a dag or steps (script, resource, suspend, http are not supported by the local runner)")
+        }
+        var retry: RetryStrategy?
+        if let strategy = member("retryStrategy") {
+            let strategyFields = try reader.object(
+                strategy, path + ".retryStrategy", known: ["limit", "retryPolicy", "expression", "backoff"])
+            var backoff = (duration: 1.0, factor: 2.0, max: Double?.none)
+            if let backoffValue = strategyFields.first(where: { $0.key == "backoff" })?.value {
+                let backoffFields = try reader.object(
+                    backoffValue, path + ".retryStrategy.backoff", known: ["duration", "factor", "maxDuration"])
+                if let value = backoffFields.first(where: { $0.key == "duration" })?.value {
+                    backoff.duration = try reader.number(value, path + ".retryStrategy.backoff.duration")
+                }
+                if let value = backoffFields.first(where: { $0.key == "factor" })?.value {
+                    backoff.factor = try reader.number(value, path + ".retryStrategy.backoff.factor")
+                }
+                if let value = backoffFields.first(where: { $0.key == "maxDuration" })?.value {
+                    backoff.max = try reader.number(value, path + ".retryStrategy.backoff.maxDuration")
+                }
+            }
+            if let policy = strategyFields.first(where: { $0.key == "retryPolicy" })?.value.stringValue,
+                policy != "Always" && policy != "OnFailure"
+            {
+                throw reader.fail(path + ".retryStrategy.retryPolicy", "\(policy) is not supported by the local runner (Always, OnFailure)")
+            }
+            retry = RetryStrategy(
+                limit: Int(
+                    try reader.number(strategyFields.first { $0.key == "limit" }?.value ?? .number("0"), path + ".retryStrategy.limit")),
+                expression: strategyFields.first { $0.key == "expression" }?.value.stringValue, backoffSeconds: backoff.duration,
+                backoffFactor: backoff.factor, backoffMaxSeconds: backoff.max)
+        }
+        let deadline = try member("activeDeadlineSeconds").map { try reader.number($0, path + ".activeDeadlineSeconds") }
+        return Template(name: name, inputs: inputs, outputs: outputs, body: body, retry: retry, activeDeadlineSeconds: deadline)
+    }
+
+    static func parseContainer(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> Template.Body {
+        let fields = try reader.object(value, path, known: ["image", "args", "env", "resources", "securityContext", "volumeMounts"])
+        func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
+        let image = try reader.string(member("image"), path + ".image")
+        let args = try (member("args")?.arrayValue ?? []).enumerated().map { index, arg in try reader.string(arg, "\(path).args[\(index)]")
+        }
+        var env: [EnvironmentVariable] = []
+        for (index, item) in (member("env")?.arrayValue ?? []).enumerated() {
+            let itemPath = "\(path).env[\(index)]"
+            let variable = try reader.object(item, itemPath, known: ["name", "value", "valueFrom"])
+            let name = try reader.string(variable.first { $0.key == "name" }?.value, itemPath + ".name")
+            if let value = variable.first(where: { $0.key == "value" })?.value {
+                env.append(EnvironmentVariable(name: name, source: .value(try reader.string(value, itemPath + ".value"))))
+                continue
+            }
+            let from = try reader.object(
+                variable.first { $0.key == "valueFrom" }?.value, itemPath + ".valueFrom",
+                known: ["configMapKeyRef", "secretKeyRef", "fieldRef"])
+            guard let source = from.first else { throw reader.fail(itemPath + ".valueFrom", "is empty") }
+            switch source.key {
+            case "fieldRef":
+                let field = try reader.object(source.value, itemPath + ".valueFrom.fieldRef", known: ["fieldPath", "apiVersion"])
+                let fieldPath = try reader.string(field.first { $0.key == "fieldPath" }?.value, itemPath + ".valueFrom.fieldRef.fieldPath")
+                guard ["metadata.uid", "metadata.name", "metadata.namespace"].contains(fieldPath) else {
+                    throw reader.fail(itemPath + ".valueFrom.fieldRef.fieldPath", "\(fieldPath) is not supported by the local runner")
+                }
+                env.append(EnvironmentVariable(name: name, source: .field(fieldPath)))
+            default:
+                let reference = try reader.object(source.value, "\(itemPath).valueFrom.\(source.key)", known: ["name", "key", "optional"])
+                let refName = try reader.string(reference.first { $0.key == "name" }?.value, "\(itemPath).valueFrom.\(source.key).name")
+                let key = try reader.string(reference.first { $0.key == "key" }?.value, "\(itemPath).valueFrom.\(source.key).key")
+                let optional = reference.first { $0.key == "optional" }?.value.boolValue ?? false
+                env.append(
+                    EnvironmentVariable(
+                        name: name,
+                        source: source.key == "configMapKeyRef"
+                            ? .configMap(name: refName, key: key, optional: optional) : .secret(name: refName, key: key, optional: optional)
+                    ))
+            }
+        }
+        return .container(image: image, args: args, env: env)
+    }
+
+    static func parseTask(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> Task {
+        let fields = try reader.object(value, path, known: ["name", "template", "templateRef", "dependencies", "arguments"])
+        func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
+        let name = try reader.string(member("name"), path + ".name")
+        let reference: TemplateReference
+        if let template = member("template") {
+            reference = TemplateReference(workflowTemplate: nil, template: try reader.string(template, path + ".template"))
+        } else if let ref = member("templateRef") {
+            let refFields = try reader.object(ref, path + ".templateRef", known: ["name", "template"])
+            reference = TemplateReference(
+                workflowTemplate: try reader.string(refFields.first { $0.key == "name" }?.value, path + ".templateRef.name"),
+                template: try reader.string(refFields.first { $0.key == "template" }?.value, path + ".templateRef.template"))
+        } else {
+            throw reader.fail(path, "needs template or templateRef")
+        }
+        let dependencies = try (member("dependencies")?.arrayValue ?? []).map { try reader.string($0, path + ".dependencies") }
+        return Task(
+            name: name, reference: reference, dependencies: dependencies,
+            arguments: try reader.parameters(member("arguments"), path + ".arguments"))
+    }
+}

@@ -57,6 +57,7 @@ demo: deps
 # Release binaries against the simulators, each next to curl doing the same; writes BENCHMARKS.md.
 bench: build
 	$(SWIFT) build -c release --product simulator
+	$(SWIFT) build -c release --product steps-runner
 	scripts/bench.sh $$($(SWIFT) build -c release --show-bin-path) $$($(SWIFT) build -c release --show-bin-path)
 
 real-nautobot-up:

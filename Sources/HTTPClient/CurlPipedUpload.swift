@@ -35,7 +35,12 @@ final class PipeBuffer {
     /// Accepts a whole chunk, or none (libcurl redelivers a paused chunk whole).
     func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
         if count > 0 && count + buffer.count > capacity { return false }
-        if readIndex > 0 {
+        // Compact only when needed: a drained buffer is reset for free; moving the unread tail
+        // on every write would copy up to the whole buffer per chunk.
+        if readIndex == storage.count {
+            storage.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex > 0 && storage.count + buffer.count > capacity {
             storage.removeFirst(readIndex)
             readIndex = 0
         }
@@ -95,12 +100,15 @@ extension CurlTransfer {
             throw HTTPError(kind: .other, url: printable, detail: "libcurl could not be initialised")
         }
         defer { curl_multi_cleanup(multi) }
-        let pipe = PipeBuffer(capacity: 1 << 20, framing: framing)
+        let pipe = PipeBuffer(capacity: 4 << 20, framing: framing)
         let pipePointer = Unmanaged.passUnretained(pipe).toOpaque()
 
         var download = source
         download.destination = .memory(limit: 0)
         let sourcePrepared = try downloader.prepare(download, tls: sourceTLS, userAgent: userAgent)
+        // Larger transfer buffers than libcurl's defaults (16 KiB down, 64 KiB up): fewer
+        // callbacks per GiB; both stay well inside the step's memory budget.
+        _ = ccurl_setopt_long(downloader.easyHandle, CURLOPT_BUFFERSIZE, 512 * 1024)
         _ = ccurl_setopt_callback(downloader.easyHandle, CURLOPT_WRITEFUNCTION, pipeIn)
         _ = ccurl_setopt_pointer(downloader.easyHandle, CURLOPT_WRITEDATA, pipePointer)
         let uploadPrepared = try prepare(request, tls: tls, userAgent: userAgent)
@@ -145,6 +153,7 @@ extension CurlTransfer {
                                 detail: "the image server gave no Content-Length; spool the image to a file first")
                         }
                         setOff(CURLOPT_POSTFIELDSIZE_LARGE, framing.prefix.count + length + framing.suffix.count)
+                        setLong(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
                         _ = ccurl_setopt_callback(easyHandle, CURLOPT_READFUNCTION, pipeOut)
                         _ = ccurl_setopt_pointer(easyHandle, CURLOPT_READDATA, pipePointer)
                         curl_multi_add_handle(multi, easyHandle)

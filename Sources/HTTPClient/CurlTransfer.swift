@@ -272,6 +272,7 @@ final class CurlTransfer {
             // A known size makes libcurl send Content-Length, never chunked (iDRAC refuses chunked).
             setLong(CURLOPT_POST, 1)
             setOff(CURLOPT_POSTFIELDSIZE_LARGE, framing.prefix.count + Int(info.st_size) + framing.suffix.count)
+            setLong(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
             _ = ccurl_setopt_callback(handle, CURLOPT_READFUNCTION, sendFile)
             _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, statePointer)
             setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)

@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "get-obm-creds", targets: ["get-obm-creds"]),
         .executable(name: "obm-sync-creds", targets: ["obm-sync-creds"]),
         .executable(name: "obm-firmware-update", targets: ["obm-firmware-update"]),
+        .executable(name: "get-devices-nautobot", targets: ["get-devices-nautobot"]),
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "steps-runner", targets: ["steps-runner"]),
     ],
@@ -68,6 +69,7 @@ let package = Package(
         step("get-obm-creds", ["Credentials", "Kubernetes", "Nautobot"]),
         step("obm-sync-creds", ["CredentialSync", "Redfish", "JSON"]),
         step("obm-firmware-update", ["FirmwareUpdate", "Redfish", "HTTPClient"]),
+        step("get-devices-nautobot", ["Nautobot", "JSON"]),
 
         // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
         .target(

@@ -120,7 +120,8 @@ public final class NautobotSimulator: SimulatedService {
         case "/api/status/":
             return .json(200, ["nautobot-version": "3.2.7", "simulator": true])
         case "/api/dcim/devices/":
-            return list(request, known: ["name", "name__ie", "id", "location"]) { () throws(FilterRefusal) -> [JSONValue] in
+            return list(request, known: ["name", "name__ie", "id", "location", "role", "tags", "platform", "manufacturer", "status"]) {
+                () throws(FilterRefusal) -> [JSONValue] in
                 try devices(request).map { representation.device($0, depth: depth) }
             }
         case "/api/dcim/interfaces/":
@@ -190,6 +191,25 @@ public final class NautobotSimulator: SimulatedService {
         if !insensitive.isEmpty { result = result.filter { insensitive.contains($0.name.lowercased()) } }
         let ids = request.values("id")
         if !ids.isEmpty { result = result.filter { ids.contains($0.id) } }
+        // As on 3.2.7, every choice filter validates its values: an unknown one is a 400.
+        func validate(_ field: String, _ choices: [String]) throws(FilterRefusal) -> [String] {
+            let values = request.values(field)
+            for value in values where !choices.contains(value) {
+                throw FilterRefusal(field: field, message: "Select a valid choice. \(value) is not one of the available choices.")
+            }
+            return values
+        }
+        let locationChoices = inventory.locations.flatMap { [$0.name, $0.id] }
+        _ = try validate("location", locationChoices)
+        // Every simulated device has role server and status Active: once valid, these keep all.
+        _ = try validate("role", ["server", inventory.roleID])
+        _ = try validate("status", ["Active", inventory.activeStatusID])
+        _ = try validate("tags", [])
+        _ = try validate("platform", [])
+        let manufacturers = try validate("manufacturer", Array(Set(inventory.deviceTypes.map(\.manufacturer))))
+        if !manufacturers.isEmpty {
+            result = result.filter { manufacturers.contains(inventory.deviceType($0.deviceTypeID)?.manufacturer ?? "") }
+        }
         let locations = request.values("location")
         if !locations.isEmpty {
             result = result.filter { device in

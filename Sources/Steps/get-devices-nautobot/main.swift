@@ -1,0 +1,57 @@
+import ArgumentParser
+import JSON
+import Nautobot
+import StepRuntime
+
+/// `get-devices-nautobot`: the names of the devices Nautobot's filters select, as a JSON list in
+/// `hostnames`, for a fleet rollout to fan out over.
+@main
+struct GetDevicesNautobot: Step {
+    static let configuration = CommandConfiguration(
+        commandName: "get-devices-nautobot",
+        abstract: "Selects devices by Nautobot filters; prints and outputs their names as a JSON list, `hostnames`.",
+        discussion: environmentHelp(),
+        version: StepVersion.current
+    )
+    static let parameters = ["location", "role", "tag", "platform", "manufacturer", "status"]
+    static let settings = NautobotSettings.environmentHelp
+
+    @Option(help: "Location names, comma separated (any of them).")
+    var location: String?
+
+    @Option(help: "Role names, comma separated.")
+    var role: String?
+
+    @Option(help: "Tag names, comma separated.")
+    var tag: String?
+
+    @Option(help: "Platform names, comma separated.")
+    var platform: String?
+
+    @Option(help: "Manufacturer names, comma separated.")
+    var manufacturer: String?
+
+    @Option(help: "Status names, comma separated (e.g. Active).")
+    var status: String?
+
+    @Flag(help: "An empty selection is a success (an empty list) instead of a failure.")
+    var allowEmpty = false
+
+    @Option(help: "Devices per page asked of Nautobot (1 to 1000).")
+    var pageSize = 1000
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let selection = try DeviceSelection(
+            values: ["location": location, "role": role, "tag": tag, "platform": platform, "manufacturer": manufacturer, "status": status],
+            pageSize: pageSize)
+        let client = try NautobotClient.fromEnvironment(ProcessEnvironment.current())
+        let names = try selection.hostnames(using: client)
+        guard !names.isEmpty || allowEmpty else {
+            throw StepError.failure("no device in Nautobot (\(client.settings.url)) matches \(selection.description)")
+        }
+        Log.info("\(names.count) device(s) match \(selection.description)")
+        try runtime.emit("hostnames", JSONValue.array(names.map { .string($0) }).serialized)
+    }
+}

@@ -1,0 +1,50 @@
+import JSON
+import StepTesting
+import Testing
+
+/// `get-devices-nautobot` against each Nautobot: filters, pages, empty and bad selections.
+@Suite struct GetDevicesNautobotTests {
+    func names(_ run: StepRun) throws -> Set<String> {
+        Set(try JSONValue(parsing: run.output("hostnames") ?? "").arrayValue?.compactMap(\.stringValue) ?? [])
+    }
+
+    @Test(arguments: NautobotBackend.available)
+    func filtersSelectTheFleet(backend: NautobotBackend) throws {
+        let hpe = try runStep("get-devices-nautobot", ["--manufacturer", "HPE"], environment: backend.environment)
+        #expect(hpe.status == 0, "\(hpe)")
+        #expect(try names(hpe) == ["host2.domain.local", "x+y.domain.local"])
+        #expect(hpe.stdout == (hpe.output("hostnames") ?? "") + "\n")
+        let dc2 = try runStep(
+            "get-devices-nautobot", ["--location", "DC2", "--status", "Active", "--role", "server"], environment: backend.environment)
+        #expect(try names(dc2) == ["dup.domain.local", "demo.domain.local"], "\(dc2)")
+        let either = try runStep(
+            "get-devices-nautobot", [], environment: backend.environment.merging(["INPUT_MANUFACTURER": "HPE, Supermicro"]) { $1 })
+        #expect(try names(either) == ["host2.domain.local", "x+y.domain.local", "host3.domain.local"])
+    }
+
+    @Test(arguments: NautobotBackend.available)
+    func everyPageIsFollowedAndNamesComeOnce(backend: NautobotBackend) throws {
+        let run = try runStep("get-devices-nautobot", ["--status", "Active", "--page-size", "2"], environment: backend.environment)
+        #expect(run.status == 0, "\(run)")
+        let list = try JSONValue(parsing: run.output("hostnames") ?? "").arrayValue ?? []
+        #expect(list.count == 10, "11 devices, dup.domain.local twice in Nautobot, once in the list")
+        #expect(try names(run).contains("a b&c"))
+    }
+
+    @Test(arguments: NautobotBackend.available)
+    func emptyAndBadSelections(backend: NautobotBackend) throws {
+        let empty = try runStep("get-devices-nautobot", ["--location", "DC2", "--manufacturer", "HPE"], environment: backend.environment)
+        #expect(empty.status == 1)
+        #expect(empty.stderrLines == ["get-devices-nautobot: no device in Nautobot (\(backend.url)) matches location=DC2 manufacturer=HPE"])
+        let allowed = try runStep(
+            "get-devices-nautobot", ["--location", "DC2", "--manufacturer", "HPE", "--allow-empty"], environment: backend.environment)
+        #expect(allowed.status == 0)
+        #expect(allowed.output("hostnames") == "[]")
+        let unknown = try runStep("get-devices-nautobot", ["--location", "DC9"], environment: backend.environment)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("location: Select a valid choice. DC9 is not one of the available choices."), "\(unknown)")
+        let none = try runStep("get-devices-nautobot", [], environment: backend.environment)
+        #expect(none.status == 64)
+        #expect(none.stderr.contains("give at least one filter"))
+    }
+}

@@ -50,9 +50,11 @@ format:
 	$(SWIFT) format --in-place --recursive $(SWIFT_SOURCES)
 
 # Starts the simulators, runs the steps against them, shows what they output, stops everything.
+# `make demo NAUTOBOT=real` uses the local Nautobot of `make real-nautobot-up` instead.
+NAUTOBOT ?= simulator
 demo: deps
 	@for p in simulator steps-runner $(STEPS); do $(SWIFT) build --product $$p || exit 1; done
-	@scripts/demo.sh $$($(SWIFT) build --show-bin-path)
+	@NAUTOBOT=$(NAUTOBOT) scripts/demo.sh $$($(SWIFT) build --show-bin-path)
 
 # Release binaries against the simulators, each next to curl doing the same; writes BENCHMARKS.md.
 bench: build

@@ -16,16 +16,26 @@ cat >"$WORK/objects.json" <<JSON
  {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "get-obm-creds-demo", "namespace": "argo-events",
   "uid": "5d0c4a52-8e7b-4f0e-9c1e-2a6b3f4d5e6f"}}]
 JSON
-export NAUTOBOT_TOKEN=demo0token0$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-"$BIN/simulator" nautobot --inventory "$ROOT/fixtures/nautobot-inventory.json" --token "$NAUTOBOT_TOKEN" \
-  --tls-dir "$WORK/nautobot-tls" --ready-file "$WORK/nautobot.url" >/dev/null &
-PIDS+=($!)
+if [ "${NAUTOBOT:-simulator}" = real ]; then
+  # `make demo NAUTOBOT=real`: the local Nautobot of `make real-nautobot-up`, with the same inventory.
+  eval "$("$ROOT/scripts/real-nautobot.sh" env)"
+  export NAUTOBOT_URL=$NAUTOBOT_REAL_URL NAUTOBOT_TOKEN=$NAUTOBOT_REAL_TOKEN NAUTOBOT_CA_FILE=
+  curl -fsS -o /dev/null "$NAUTOBOT_URL/health/" 2>/dev/null ||
+    { echo "demo: no Nautobot at $NAUTOBOT_URL: start it with make real-nautobot-up" >&2; exit 1; }
+  python3 "$ROOT/scripts/load-nautobot-inventory.py" "$NAUTOBOT_URL" "$NAUTOBOT_TOKEN" 2>/dev/null
+  echo "Nautobot (real) at $NAUTOBOT_URL; inventory fixtures/nautobot-inventory.json"
+else
+  export NAUTOBOT_TOKEN=demo0token0$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  "$BIN/simulator" nautobot --inventory "$ROOT/fixtures/nautobot-inventory.json" --token "$NAUTOBOT_TOKEN" \
+    --tls-dir "$WORK/nautobot-tls" --ready-file "$WORK/nautobot.url" >/dev/null &
+  PIDS+=($!)
+  wait_ready "$WORK/nautobot.url"
+  export NAUTOBOT_URL=$(cat "$WORK/nautobot.url") NAUTOBOT_CA_FILE="$WORK/nautobot-tls/ca.pem"
+  echo "Nautobot simulator at $NAUTOBOT_URL (TLS, its own CA); inventory fixtures/nautobot-inventory.json"
+fi
 "$BIN/simulator" kubernetes --token "demo-kube-token-$$" --objects "$WORK/objects.json" \
   --tls-dir "$WORK/kubernetes-tls" --kubeconfig-out "$WORK/kubeconfig" --ready-file "$WORK/kubernetes.url" >/dev/null &
 PIDS+=($!)
-wait_ready "$WORK/nautobot.url"
-export NAUTOBOT_URL=$(cat "$WORK/nautobot.url") NAUTOBOT_CA_FILE="$WORK/nautobot-tls/ca.pem"
-echo "Nautobot simulator at $NAUTOBOT_URL (TLS, its own CA); inventory fixtures/nautobot-inventory.json"
 wait_ready "$WORK/kubernetes.url"
 echo "Kubernetes API simulator at $(cat "$WORK/kubernetes.url") (TLS, bearer token); kubeconfig $WORK/kubeconfig"
 

@@ -67,3 +67,41 @@ import Testing
         )
     }
 }
+
+/// What a task's state means, on the shapes BMCs send, including a hand-edited fixture whose
+/// TaskState ("Failed") no version of Redfish defines.
+@Suite struct TaskReportTests {
+    @Test func onlyCompletedWithOKOrWarningIsASuccess() throws {
+        func report(_ state: String, _ status: String?) -> TaskReport {
+            var members: [JSONMember] = [JSONMember("TaskState", .string(state))]
+            if let status { members.append(JSONMember("TaskStatus", .string(status))) }
+            return TaskReport(.object(members))
+        }
+        #expect(report("Completed", "OK").succeeded)
+        #expect(report("Completed", "Warning").succeeded)
+        #expect(report("Completed", nil).succeeded)
+        #expect(report("Completed", "Critical").failed)
+        for state in ["Exception", "Killed", "Cancelled", "Failed", "Whatever"] { #expect(report(state, "OK").failed, "\(state)") }
+        for state in ["New", "Starting", "Running", "Pending", "Stopping", "Cancelling", "Suspended", "Interrupted", "Service"] {
+            #expect(report(state, "OK").isRunning && !report(state, "OK").succeeded, "\(state)")
+        }
+    }
+
+    @Test func recordedTasksAreReadAsTheyMean() throws {
+        let base = RecordedPayloadTests.reference + "/dell-idrac/bmclib/internal/redfishwrapper/fixtures/tasks/"
+        func load(_ name: String) throws -> TaskReport {
+            TaskReport(try JSONValue(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: base + name)))))
+        }
+        #expect(try load("tasks_1_running.json").isRunning)
+        #expect(try load("tasks_1_completed.json").succeeded)
+        #expect(try load("tasks_1_failed.json").failed, "TaskState Failed with TaskStatus OK is not a success")
+        let idrac = TaskReport(
+            try JSONValue(
+                parsing: Array(
+                    try Data(
+                        contentsOf: URL(
+                            fileURLWithPath: RecordedPayloadTests.reference
+                                + "/dell-idrac/sushy-oem-idrac/sushy_oem_idrac/tests/unit/json_samples/task.json")))))
+        #expect(idrac.state != "Unknown")
+    }
+}

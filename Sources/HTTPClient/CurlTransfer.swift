@@ -169,7 +169,7 @@ final class CurlTransfer {
         // Only http and https, also for redirects: no file://, gopher://, ... ever.
         setString(CURLOPT_PROTOCOLS_STR, "http,https")
         setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        setLong(CURLOPT_FOLLOWLOCATION, 1)
+        setLong(CURLOPT_FOLLOWLOCATION, request.followsRedirects ? 1 : 0)
         setLong(CURLOPT_MAXREDIRS, 5)
         setLong(CURLOPT_NOSIGNAL, 1)
         setString(CURLOPT_USERAGENT, userAgent)

@@ -100,6 +100,9 @@ public struct HTTPRequest: Sendable {
     /// Whether a transient failure may be retried; defaults to the method's idempotency. A POST
     /// the server treats as idempotent may set it; a GET with side effects may clear it.
     public var isRetryable: Bool
+    /// Whether to follow redirects (http and https only). libcurl keeps `Authorization` to the
+    /// first host, but not other credential headers: requests carrying an `X-Auth-Token` turn it off.
+    public var followsRedirects: Bool
 
     public init(
         _ method: HTTPMethod,
@@ -117,6 +120,7 @@ public struct HTTPRequest: Sendable {
         self.destination = destination
         self.timeouts = timeouts
         self.isRetryable = isRetryable ?? method.isIdempotent
+        self.followsRedirects = !headers.contains { $0.isCredential && $0.name.lowercased() != "authorization" }
     }
 
     /// The first value of a header, by case-insensitive name.

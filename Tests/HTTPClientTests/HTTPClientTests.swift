@@ -113,6 +113,11 @@ final class DelayRecorder: Sendable {
         }
         let followed = try await offThread { try HTTPClient().send(HTTPRequest(.get, base + "/redirect?to=/ok")) }
         #expect(followed.status == 200 && followed.bodyText == "hello")
+        // A session token is not a header libcurl keeps from other hosts: no redirect is followed with one.
+        let withToken = try await offThread {
+            try HTTPClient().send(HTTPRequest(.get, base + "/redirect?to=/ok", headers: [HTTPHeader("X-Auth-Token", "t0ken")]))
+        }
+        #expect(withToken.status == 302)
     }
 
     @Test func fileBodyIsStreamedWithAnExactLength() async throws {

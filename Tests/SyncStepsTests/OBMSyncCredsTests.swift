@@ -40,7 +40,9 @@ import Testing
         #expect(attempts.map(\.outcome) == ["refused", "refused", "accepted", "accepted"])
         // The third attempt waited for the counter to reset: 1.5 s after the second failure.
         #expect(attempts[2].time - attempts[1].time >= 1.5)
-        #expect(attempts[2].time - attempts[1].time <= 1.5 * 1.1 + 0.2, "within 10% of the shortest wait the policy allows")
+        #expect(
+            attempts[2].time - attempts[1].time <= 1.5 * 1.1 + 0.6,
+            "one reset period, not two (BENCHMARKS.md measures the margin without a loaded machine)")
         try expectClean(bmc, run, passwords: [Self.record, Self.factory, "wrong-legacy"])
     }
 

@@ -58,6 +58,7 @@ demo: deps
 
 # Release binaries against the simulators, each next to curl doing the same; writes BENCHMARKS.md.
 bench: build
+	@scripts/install-deps.sh bench
 	$(SWIFT) build -c release --product simulator
 	$(SWIFT) build -c release --product steps-runner
 	scripts/bench.sh $$($(SWIFT) build -c release --show-bin-path) $$($(SWIFT) build -c release --show-bin-path)

@@ -2,6 +2,8 @@
 # Installs the Debian packages the build and the tests need, when any is missing.
 set -euo pipefail
 packages=(libcurl4-openssl-dev libssl-dev openssl curl ca-certificates)
+# `install-deps.sh bench` adds what `make bench` measures with.
+[ "${1:-}" = bench ] && packages+=(hyperfine time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -148,10 +148,9 @@ public struct FirmwareUpdate {
     /// A task of the TaskService still running, if any: a second update now would be refused
     /// or would queue behind it.
     func runningTask(_ root: ServiceRoot) throws -> (path: String, state: String)? {
-        guard
-            let service = root.resource.link("TaskService")
-                ?? (try? client.get("/redfish/v1/TaskService")).map({ _ in "/redfish/v1/TaskService" }),
-            let tasks = try? client.get(service).link("Tasks"), let collection = try? client.get(tasks)
+        // Only through the service root's link: a BMC that links no TaskService has no tasks to ask.
+        guard let service = root.resource.link("TaskService"), let tasks = try? client.get(service).link("Tasks"),
+            let collection = try? client.get(tasks)
         else { return nil }
         for member in collection.members.suffix(32) {
             guard let task = try? client.get(member) else { continue }

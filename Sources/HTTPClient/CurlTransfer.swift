@@ -70,7 +70,7 @@ private let receiveHeader: ccurl_data_callback = { buffer, size, count, userdata
         state.headers.removeAll()
     } else if let colon = line.firstIndex(of: ":") {
         let name = String(line[..<colon])
-        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t\r\n")
+        let value = String(line[line.index(after: colon)...]).trimming(" \t\r\n")
         state.headers.append(HTTPHeader(name, value))
     }
     return length

@@ -54,7 +54,7 @@ public struct RetryPolicy: Sendable {
 
     /// Seconds to wait from a Retry-After value: delta-seconds or an HTTP-date (RFC 9110 10.2.3).
     public static func parseRetryAfter(_ value: String, now: Double) -> Double? {
-        let trimmed = value.trimmingCharacters(in: " \t")
+        let trimmed = value.trimming(" \t")
         if let seconds = Int(trimmed), seconds >= 0 { return Double(seconds) }
         guard let date = parseHTTPDate(trimmed) else { return nil }
         return max(0, date - now)
@@ -81,14 +81,4 @@ public struct RetryPolicy: Sendable {
     public static func wallClock() -> Double { StepClock.wall() }
 
     public static let realSleep = StepClock.sleep
-}
-
-extension String {
-    /// The string without leading and trailing characters from `set`.
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
-    }
 }

@@ -184,15 +184,6 @@ public struct KubernetesConfiguration: Sendable {
     }
 }
 
-extension String {
-    var trimmedWhitespace: String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
-    }
-}
-
 /// Kubernetes object-name rules.
 public enum KubernetesNames {
     /// RFC 1123 label: namespaces, 63 characters at most.

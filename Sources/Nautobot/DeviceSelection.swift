@@ -17,7 +17,7 @@ public struct DeviceSelection: Sendable {
     public init(values: [String: String?], pageSize: Int = 1000) throws(NautobotError) {
         var parsed: [String: [String]] = [:]
         for (option, _) in Self.filters {
-            let items = (values[option] ?? nil)?.split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty } ?? []
+            let items = (values[option] ?? nil)?.split(separator: ",").map { String($0).trimmedWhitespace }.filter { !$0.isEmpty } ?? []
             for item in items where item.count > 100 || item.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
                 throw .setting("\(option) \"\(item.prefix(100))\" is not a Nautobot name")
             }

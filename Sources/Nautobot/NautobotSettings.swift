@@ -24,14 +24,14 @@ public struct NautobotSettings: Sendable {
     /// Reads `NAUTOBOT_URL`, `NAUTOBOT_TOKEN`, `NAUTOBOT_CA_FILE`, `NAUTOBOT_API_VERSION`;
     /// anything missing or malformed is bad input (exit 64), said in one line.
     public static func fromEnvironment(_ environment: [String: String]) throws(NautobotError) -> NautobotSettings {
-        guard let rawURL = environment["NAUTOBOT_URL"]?.trimmed, !rawURL.isEmpty else {
+        guard let rawURL = environment["NAUTOBOT_URL"]?.trimmedWhitespace, !rawURL.isEmpty else {
             throw .setting("NAUTOBOT_URL is not set (ConfigMap nautobot, key url; e.g. https://nautobot.local)")
         }
         guard let rawToken = environment["NAUTOBOT_TOKEN"] else {
             throw .setting("NAUTOBOT_TOKEN is not set (Secret nautobot-token, key token)")
         }
         // A token read from a file often ends with a newline; nothing else is trimmed.
-        let token = rawToken.trimmed
+        let token = rawToken.trimmedWhitespace
         SecretRedaction.register(token)
         guard !token.isEmpty else { throw .setting("NAUTOBOT_TOKEN is empty") }
         guard token.count <= 512, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
@@ -64,15 +64,6 @@ public struct NautobotSettings: Sendable {
             url.removeLast(4)
         }
         return url
-    }
-}
-
-extension String {
-    var trimmed: String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
     }
 }
 

@@ -84,7 +84,7 @@ public struct OBMAddressLookup {
 
     /// The names from a comma-separated setting; the defaults when it is unset or empty.
     public static func interfaceNames(from text: String?) -> [String] {
-        let names = (text ?? "").split(separator: ",").map { String($0).trimmed }.filter { !$0.isEmpty }
+        let names = (text ?? "").split(separator: ",").map { String($0).trimmedWhitespace }.filter { !$0.isEmpty }
         return names.isEmpty ? defaultInterfaceNames : names
     }
 

@@ -38,7 +38,7 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
     public static func parse(_ text: String) throws(RedfishError) -> LockoutPolicy {
         var policy = LockoutPolicy(threshold: nil, resetAfter: 0, duration: 0, minimumSpacing: 0, source: "OBM_LOCKOUT_POLICY")
         for item in text.split(separator: ",") {
-            let pair = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: " ") }
+            let pair = item.split(separator: "=", maxSplits: 1).map { String($0).trimming(" ") }
             guard pair.count == 2 else { throw .setting("OBM_LOCKOUT_POLICY \"\(text)\": \"\(item)\" is not name=value") }
             switch pair[0] {
             case "threshold":
@@ -87,14 +87,5 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
         let duration = json["AccountLockoutDuration"]?.doubleValue ?? resetAfter
         return LockoutPolicy(
             threshold: threshold, resetAfter: resetAfter, duration: duration, minimumSpacing: 0, source: "the BMC's AccountService")
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }

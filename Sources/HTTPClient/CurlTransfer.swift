@@ -116,6 +116,7 @@ final class PreparedTransfer {
     let request: HTTPRequest
     let state: TransferState
     var headerList: UnsafeMutablePointer<curl_slist>?
+    var connectToList: UnsafeMutablePointer<curl_slist>?
 
     init(request: HTTPRequest, state: TransferState) {
         self.request = request
@@ -126,6 +127,7 @@ final class PreparedTransfer {
 
     deinit {
         curl_slist_free_all(headerList)
+        curl_slist_free_all(connectToList)
         if state.outputFD >= 0 { close(state.outputFD) }
         if state.inputFD >= 0 { close(state.inputFD) }
     }
@@ -135,6 +137,8 @@ final class PreparedTransfer {
 /// connection alive between requests to the same server.
 final class CurlTransfer {
     private let handle: UnsafeMutableRawPointer
+    /// `HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT` routes, as `curl --connect-to`.
+    var connectTo: [String] = []
     private var errorBuffer = [CChar](repeating: 0, count: Int(ccurl_error_size))
 
     init?() {
@@ -182,6 +186,10 @@ final class CurlTransfer {
         setLong(CURLOPT_LOW_SPEED_TIME, request.timeouts.lowSpeedSeconds)
 
         try applyTLS(tls, url: printable)
+        if !connectTo.isEmpty {
+            for route in connectTo { prepared.connectToList = curl_slist_append(prepared.connectToList, route) }
+            _ = ccurl_setopt_slist(handle, CURLOPT_CONNECT_TO, prepared.connectToList)
+        }
 
         for header in request.headers {
             prepared.headerList = curl_slist_append(prepared.headerList, "\(header.name): \(header.value)")

@@ -20,6 +20,12 @@ public final class HTTPClient {
     public let tls: TLSOptions
     public var retry: RetryPolicy
     public var userAgent: String
+    /// Where to connect instead, per `HOST:PORT` of a URL (`HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT`,
+    /// as `curl --connect-to`): the URL, the Host header and the certificate check stay the URL's.
+    public var connectTo: [String] {
+        get { transfer.connectTo }
+        set { transfer.connectTo = newValue }
+    }
     private let transfer: CurlTransfer
 
     public init(tls: TLSOptions = .system, retry: RetryPolicy = RetryPolicy(), userAgent: String = "baremetal-steps/\(StepVersion.current)")

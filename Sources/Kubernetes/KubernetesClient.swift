@@ -37,6 +37,27 @@ public final class KubernetesClient {
         return pod
     }
 
+    /// The Argo Workflow (workflows.argoproj.io), or nil when there is none by that name: its
+    /// status is what the fleet steps read to count failed hosts.
+    public func workflow(named name: String) throws(KubernetesError) -> JSONValue? {
+        try getObject(resource: "workflows", name: name)
+    }
+
+    /// Creates the Workflow, or replaces the one by that name (the local runner publishing its
+    /// progress the way Argo's controller does).
+    public func publishWorkflow(_ workflow: JSONValue) throws(KubernetesError) {
+        let name = workflow["metadata"]?["name"]?.stringValue ?? ""
+        let update = describe("update", "workflows", name)
+        let replaced = try send(
+            .put, collectionPath("workflows") + "/" + name, body: workflow, contentType: "application/json", request: update,
+            allowing: [404])
+        guard replaced.status == 404 else { return }
+        _ = try send(
+            .post, collectionPath("workflows"), body: workflow, contentType: "application/json",
+            request: describe("create", "workflows", name),
+            allowing: [])
+    }
+
     /// The outcome of a create: made, or there already was one by that name.
     public enum CreateOutcome: Sendable {
         case created(JSONValue)
@@ -64,7 +85,8 @@ public final class KubernetesClient {
     // MARK: -
 
     func collectionPath(_ resource: String) -> String {
-        "/api/v1/namespaces/\(namespace)/\(resource)"
+        resource == "workflows"
+            ? "/apis/argoproj.io/v1alpha1/namespaces/\(namespace)/workflows" : "/api/v1/namespaces/\(namespace)/\(resource)"
     }
 
     func describe(_ verb: String, _ resource: String, _ name: String?) -> KubernetesRequestDescription {

@@ -39,6 +39,7 @@ public final class RedfishClient {
         self.endpoint = endpoint
         do {
             http = try HTTPClient(tls: endpoint.tls, retry: retry)
+            http.connectTo = endpoint.connectTo
         } catch {
             throw .transport(error)
         }

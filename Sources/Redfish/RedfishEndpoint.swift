@@ -6,10 +6,15 @@ public struct RedfishEndpoint: Sendable {
     /// `https://host[:port]`, no path.
     public var base: String
     public var tls: TLSOptions
+    /// `OBM_CONNECT_TO` routes (`HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT`): reach BMCs through
+    /// a jump host's forwarded ports, or simulators, while the certificate is still checked
+    /// against the BMC's own address.
+    public var connectTo: [String]
 
-    public init(base: String, tls: TLSOptions) {
+    public init(base: String, tls: TLSOptions, connectTo: [String] = []) {
         self.base = base
         self.tls = tls
+        self.connectTo = connectTo
     }
 
     /// The endpoint for a `host` parameter (an IP, an IPv6 address, a name, optionally `:port`),
@@ -43,6 +48,35 @@ public struct RedfishEndpoint: Sendable {
             default: throw .setting("OBM_TLS_VERIFY \"\(verify)\" is not true or false")
             }
         }
-        return RedfishEndpoint(base: "https://" + authority, tls: tls)
+        return RedfishEndpoint(base: "https://" + authority, tls: tls, connectTo: try connectRoutes(environment["OBM_CONNECT_TO"] ?? ""))
+    }
+
+    /// `OBM_CONNECT_TO`: routes separated by commas or spaces, each four `:`-separated fields
+    /// (an IPv6 address in brackets), the ports numbers; the last two may be empty as in curl.
+    static func connectRoutes(_ text: String) throws(RedfishError) -> [String] {
+        let routes = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        for route in routes {
+            var fields: [Substring] = []
+            var rest = Substring(route)
+            while !rest.isEmpty || fields.count < 4 {
+                if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+                    fields.append(rest[...close])
+                    rest = rest[rest.index(after: close)...]
+                    if rest.hasPrefix(":") { rest = rest.dropFirst() } else if !rest.isEmpty { break }
+                    continue
+                }
+                let field = rest.prefix { $0 != ":" }
+                fields.append(field)
+                rest = rest.dropFirst(field.count)
+                if rest.hasPrefix(":") { rest = rest.dropFirst() } else { break }
+            }
+            let portsValid = [fields.count > 1 ? fields[1] : "x", fields.count > 3 ? fields[3] : ""].allSatisfy {
+                $0.isEmpty || Int($0).map { (1...65535).contains($0) } == true
+            }
+            guard fields.count == 4, rest.isEmpty, portsValid else {
+                throw .setting("OBM_CONNECT_TO route \"\(route)\" is not HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT")
+            }
+        }
+        return routes
     }
 }

@@ -61,6 +61,7 @@ public enum Log {
     /// contract's examples do.
     public static func failure(_ message: String) {
         writeStandardError("\(program): \(message)")
+        TerminationMessage.record(SecretRedaction.redact(message).replacing("\r", with: " ").replacing("\n", with: " "))
     }
 
     private static func log(_ level: LogLevel, _ message: () -> String) {

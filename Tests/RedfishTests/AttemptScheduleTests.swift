@@ -83,3 +83,17 @@ final class FakeClock: Sendable {
         }
     }
 }
+
+/// OBM_CONNECT_TO: routes as curl's --connect-to takes them, refused when malformed.
+@Suite struct ConnectRouteTests {
+    @Test func routesAreReadAndCheckedLikeCurlsConnectTo() throws {
+        let endpoint = try RedfishEndpoint.from(
+            host: "192.0.2.11",
+            environment: ["OBM_CONNECT_TO": "192.0.2.11:443:127.0.0.1:40011, [2001:db8::1]:443:[::1]:40012 ::jump.example:"])
+        #expect(endpoint.base == "https://192.0.2.11")
+        #expect(endpoint.connectTo == ["192.0.2.11:443:127.0.0.1:40011", "[2001:db8::1]:443:[::1]:40012", "::jump.example:"])
+        for bad in ["192.0.2.11:443:127.0.0.1", "192.0.2.11:443:127.0.0.1:70000", "a:b:c:d", "192.0.2.11:443:127.0.0.1:1:2"] {
+            #expect(throws: RedfishError.self, "\(bad)") { try RedfishEndpoint.from(host: "h", environment: ["OBM_CONNECT_TO": bad]) }
+        }
+    }
+}

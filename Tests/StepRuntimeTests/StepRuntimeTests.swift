@@ -1,5 +1,6 @@
 import Foundation
 import StepRuntime
+import StepTesting
 import Testing
 
 @Suite struct InputEnvironmentTests {
@@ -80,5 +81,33 @@ import Testing
             try RuntimeOptions.parse([]).resolvedLogLevel(environment: ["LOG_LEVEL": "loud"])
         }
         #expect((try? RuntimeOptions.parse([]).resolvedLogLevel(environment: [:])) == .info)
+    }
+}
+
+/// The failure line is also the container's termination message, which Argo shows as the node's
+/// message and fleet summaries quote: the same line, masked, and only into a file that exists.
+@Suite struct TerminationMessageTests {
+    @Test func theFailureLineIsLeftWhereKubernetesReadsIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("termination-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/termination-log"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let token = "term0token0" + "0123456789abcdef0123456789abcdef"
+        let run = try runStep(
+            "get-obm-ip", ["--hostname", "host1.domain.local"],
+            environment: [
+                "NAUTOBOT_URL": "https://127.0.0.1:\(closedPort())/\(token)", "NAUTOBOT_TOKEN": token, "TERMINATION_MESSAGE_PATH": path,
+            ])
+        #expect(run.status == 75)
+        let message = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!message.isEmpty && run.stderrLines.last == "get-obm-ip: " + message, "\(message)\n\(run)")
+        #expect(!message.contains(token), "masked like every log line")
+
+        let absent = folder + "/not-there"
+        let again = try runStep(
+            "get-obm-ip", ["--hostname", "host1.domain.local"],
+            environment: ["NAUTOBOT_URL": "https://127.0.0.1:\(closedPort())", "NAUTOBOT_TOKEN": token, "TERMINATION_MESSAGE_PATH": absent])
+        #expect(again.status == 75)
+        #expect(!FileManager.default.fileExists(atPath: absent), "outside a pod nothing is created")
     }
 }

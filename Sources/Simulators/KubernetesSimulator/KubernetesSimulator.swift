@@ -27,7 +27,7 @@ public final class KubernetesSimulator: SimulatedService {
         var log: [String] = []
     }
 
-    static let kinds = ["secrets": "Secret", "pods": "Pod", "configmaps": "ConfigMap"]
+    static let kinds = ["secrets": "Secret", "pods": "Pod", "configmaps": "ConfigMap", "workflows": "Workflow"]
     let user = "system:serviceaccount:argo-events:workflow"
     private let state: Mutex<State>
 
@@ -93,8 +93,15 @@ public final class KubernetesSimulator: SimulatedService {
     // MARK: - Objects
 
     func objects(_ request: SimulatedRequest) -> SimulatedResponse {
-        // /api/v1/namespaces/{namespace}/{resource}[/{name}]
-        let parts = request.path.split(separator: "/").map(String.init)
+        // /api/v1/namespaces/{namespace}/{resource}[/{name}], or Argo's Workflows at
+        // /apis/argoproj.io/v1alpha1/namespaces/{namespace}/workflows[/{name}].
+        var parts = request.path.split(separator: "/").map(String.init)
+        if parts.count >= 3, parts[0] == "apis", parts[1] == "argoproj.io", parts[2] == "v1alpha1" {
+            parts.replaceSubrange(0..<3, with: ["api", "v1"])
+            if parts.count > 4, parts[4] != "workflows" { parts[4] = "" }
+        } else if parts.count > 4, parts[4] == "workflows" {
+            parts[4] = ""
+        }
         guard parts.count >= 5, parts.count <= 6, parts[0] == "api", parts[1] == "v1", parts[2] == "namespaces",
             let kind = Self.kinds[parts[4]]
         else {

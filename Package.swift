@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "obm-sync-creds", targets: ["obm-sync-creds"]),
         .executable(name: "obm-firmware-update", targets: ["obm-firmware-update"]),
         .executable(name: "get-devices-nautobot", targets: ["get-devices-nautobot"]),
+        .executable(name: "fleet-rollout", targets: ["fleet-rollout"]),
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "steps-runner", targets: ["steps-runner"]),
     ],
@@ -62,6 +63,7 @@ let package = Package(
         .target(name: "CredentialSync", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "FirmwareUpdate", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
+        .target(name: "FleetRollout", dependencies: ["JSON", "StepRuntime"]),
 
         step("nautobot-api", ["Nautobot", "JSON"]),
         step("get-device-nautobot", ["Nautobot", "JSON"]),
@@ -70,6 +72,7 @@ let package = Package(
         step("obm-sync-creds", ["CredentialSync", "Redfish", "JSON"]),
         step("obm-firmware-update", ["FirmwareUpdate", "Redfish", "HTTPClient"]),
         step("get-devices-nautobot", ["Nautobot", "JSON"]),
+        step("fleet-rollout", ["FleetRollout", "Kubernetes", "JSON"]),
 
         // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
         .target(
@@ -136,6 +139,7 @@ let package = Package(
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepTesting"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "CredentialSync", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -246,7 +246,7 @@ print(f'| overhead per step | {(rt-dt)*1000:.1f} |')
     echo
     echo "| image | bytes |"
     echo "|---|---|"
-    for step in nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot; do
+    for step in nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot fleet-rollout; do
       echo "| baremetal-steps/$step:0.1.0 | $(podman image inspect --format '{{.Size}}' "baremetal-steps/$step:0.1.0") |"
     done
   else

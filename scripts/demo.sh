@@ -124,6 +124,68 @@ bold "Summary"
 echo "  password synced: does the BMC now accept the credentials on record (Secret $RECORD_SECRET)? $ACCEPTS"
 echo "  firmware: $BEFORE before, $AFTER after"
 
+bold "Fleet rollouts: a rack of 50 servers (fixtures/fleet-inventory.json), each BMC a simulator of its own:"
+# Dell, HPE and Supermicro mixed; four have no BMC interface in Nautobot, three BMCs refuse every
+# password we know, one fails its firmware task. The BMCs keep their Nautobot addresses
+# (192.0.2.x, never routed): the steps reach each through OBM_CONNECT_TO, as through a jump host.
+"$BIN/simulator" nautobot --inventory "$ROOT/fixtures/fleet-inventory.json" --token "$NAUTOBOT_TOKEN" \
+  --tls-dir "$WORK/fleet-nautobot-tls" --ready-file "$WORK/fleet-nautobot.url" >/dev/null &
+PIDS+=($!)
+"$BIN/simulator" bmc-fleet --spec "$ROOT/fixtures/fleet-bmcs.json" --tls-dir "$WORK/fleet-tls" --ready-file "$WORK/fleet.json" >/dev/null &
+PIDS+=($!)
+wait_ready "$WORK/fleet-nautobot.url"
+wait_ready "$WORK/fleet.json"
+ROUTES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connectTo"])' "$WORK/fleet.json")
+cat >"$WORK/fleet-cluster.json" <<JSON
+[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nautobot", "namespace": "argo-events"},
+  "data": {"url": "$(cat "$WORK/fleet-nautobot.url")", "obm-interface-names": "iDRAC,iLO,BMC"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nautobot-token", "namespace": "argo-events"},
+  "stringData": {"token": "$NAUTOBOT_TOKEN", "bearer_token": "Token $NAUTOBOT_TOKEN"}},
+ {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "obm-settings", "namespace": "argo-events"},
+  "data": {"creds-source": "secret", "connect-to": "$ROUTES"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-legacy-passwords", "namespace": "argo-events"},
+  "stringData": {"passwords": "[\\"calvin\\"]"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-creds", "namespace": "argo-events"},
+  "stringData": {"username": "root", "password": "Record-Passw0rd-2026"}}]
+JSON
+"$BIN/simulator" kubernetes --token "fleet-token-$$" --objects "$WORK/fleet-cluster.json" --tls-dir "$WORK/fleet-cluster-tls" \
+  --kubeconfig-out "$WORK/fleet.kubeconfig" --ready-file "$WORK/fleet-cluster.url" >/dev/null &
+PIDS+=($!)
+wait_ready "$WORK/fleet-cluster.url"
+FLEET_ENV=(--env "OBM_CA_FILE=$WORK/fleet-tls/ca.pem" --env "NAUTOBOT_CA_FILE=$WORK/fleet-nautobot-tls/ca.pem")
+fleet() { # workflow parameters...: runs it, prints argo get's head and the summary step's output, per host
+  local workflow=$1; shift
+  local started=$SECONDS
+  KUBECONFIG=$WORK/fleet.kubeconfig "$BIN/steps-runner" run "$workflow" --templates "$ROOT/workflowtemplates" --bin "$BIN" \
+    "$@" "${FLEET_ENV[@]}" 2>/dev/null >"$WORK/fleet-run.txt" || true
+  sed -n '/^Name:/,/^Duration:/p' "$WORK/fleet-run.txt" | grep -v '^Message:' | sed 's/^/  /'
+  local name
+  name=$(sed -n 's/^Name: *//p' "$WORK/fleet-run.txt")
+  KUBECONFIG=$WORK/fleet.kubeconfig kubectl get --raw "/apis/argoproj.io/v1alpha1/namespaces/argo-events/workflows/$name" |
+    python3 -c '
+import json, sys
+nodes = json.load(sys.stdin)["status"]["nodes"].values()
+summary = next(p["value"] for n in nodes if n["displayName"] == "summary" for p in n.get("outputs", {}).get("parameters", []))
+s = json.loads(summary)
+print("  summary: %d hosts, %d succeeded, %d failed, %d not started; failure budget %s%s" % (
+    s["hosts"], s["succeeded"], s["failed"], s["notStarted"], s["failureBudget"], " (crossed)" if s["budgetCrossed"] else ""))
+waiting = [r for r in s["results"] if r["result"] not in ("succeeded", "failed")]
+for r in s["results"]:
+    if r["result"] == "failed":
+        print("    %-20s failed at %s (exit %s): %s" % (r["hostname"], r["step"], r.get("exitCode", "?"), r["message"][:110]))
+if waiting:
+    print("    %d %s (%s ... %s): %s" % (len(waiting), waiting[0]["result"], waiting[0]["hostname"], waiting[-1]["hostname"],
+                                     waiting[0].get("reason", "")[:110]))'
+  echo "  (steps-runner wall time: $((SECONDS - started)) s)"
+}
+bold "\$ argo submit --from workflowtemplate/obm-sync-creds-fleet -p location=DC3 -p failure-budget=20   (steps-runner)"
+fleet obm-sync-creds-fleet -p location=DC3 -p failure-budget=20
+cp "$WORK/images/iDRAC-with-Lifecycle-Controller-7.10.30.00.bin" "$WORK/images/fleet-7.10.30.00.bin"
+bold "\$ argo submit --from workflowtemplate/obm-firmware-update-fleet -p location=DC3 -p firmware-url=... -p failure-budget=10   (steps-runner)"
+fleet obm-firmware-update-fleet -p location=DC3 -p failure-budget=10 -p firmware-url="$(cat "$WORK/files.url")/fleet-7.10.30.00.bin"
+bold "\$ argo submit --from workflowtemplate/obm-sync-creds-fleet -p location=DC3 -p failure-budget=2   (the budget stops the rollout)"
+fleet obm-sync-creds-fleet -p location=DC3 -p failure-budget=2
+
 bold "Failures say what to do, in one line, with the contract's exit status:"
 step get-obm-ip --hostname host3.domain.local
 step get-obm-ip --hostname dup.domain.local

@@ -11,7 +11,7 @@ import Testing
         let result = try runProcess(
             BuiltProducts.path("steps-runner"), ["lint", "--templates", BuiltProducts.packageRoot + "/workflowtemplates"], environment: [:])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("6 WorkflowTemplates, 0 problem(s)"))
+        #expect(result.stdout.contains("10 WorkflowTemplates, 0 problem(s)"))
     }
 
     @Test func theNautobotTemplatesRun() throws {
@@ -112,6 +112,12 @@ import Testing
                     templateRef:
                       name: no-such-template
                       template: main
+                  - name: d
+                    template: leaf
+                    arguments:
+                      parameters:
+                        - name: x
+                          value: "{{item}}"
             - name: leaf
               inputs:
                 parameters:
@@ -125,7 +131,7 @@ import Testing
         for text in [
             "entrypoint missing is not a template", "{{workflow.parameters.nope}} is not a parameter of broken", "the DAG has a cycle",
             "a produces no output missing", "refers to no-such-template/main, which does not exist",
-            "{{inputs.parameters.y}} is not an input",
+            "{{inputs.parameters.y}} is not an input", "d uses {{item}} without withParam",
         ] {
             #expect(result.stderr.contains(text), "\(text) in \(result.stderr)")
         }

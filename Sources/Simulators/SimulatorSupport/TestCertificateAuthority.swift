@@ -8,14 +8,16 @@ public struct TestCertificateAuthority: Sendable {
     public var certificateFile: String { folder + "/server.pem" }
     public var keyFile: String { folder + "/server.key" }
 
-    /// Reuses the files in `folder` when present, else makes them (about 0.1 s).
-    public init(folder: String, commonName: String = "simulator") throws {
+    /// Reuses the files in `folder` when present, else makes them (about 0.1 s). `addresses`:
+    /// more IP addresses the certificate names (a fleet of simulated BMCs reached through
+    /// connect-to routes keeps its own addresses).
+    public init(folder: String, commonName: String = "simulator", addresses: [String] = []) throws {
         self.folder = folder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: certificateFile) && FileManager.default.fileExists(atPath: caFile) { return }
         let extensions = folder + "/server.ext"
         try
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
+            "subjectAltName=\((["IP:127.0.0.1", "DNS:localhost"] + addresses.map { "IP:" + $0 }).joined(separator: ","))\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n"
             .write(toFile: extensions, atomically: true, encoding: .utf8)
         try Self.openssl([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",

@@ -17,7 +17,7 @@ struct Simulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulator",
         abstract: "Simulated Nautobot (and later BMC, Kubernetes API) servers over TLS on 127.0.0.1, for tests and `make demo`.",
-        subcommands: [NautobotCommand.self, KubernetesCommand.self, BMCCommand.self, FilesCommand.self]
+        subcommands: [NautobotCommand.self, KubernetesCommand.self, BMCCommand.self, BMCFleetCommand.self, FilesCommand.self]
     )
 }
 

@@ -9,7 +9,7 @@ import StepRuntime
 struct GetDevicesNautobot: Step {
     static let configuration = CommandConfiguration(
         commandName: "get-devices-nautobot",
-        abstract: "Selects devices by Nautobot filters; prints and outputs their names as a JSON list, `hostnames`.",
+        abstract: "Selects devices by Nautobot filters; prints and outputs their names as a JSON list, `hostnames`, and `count`.",
         discussion: environmentHelp(),
         version: StepVersion.current
     )
@@ -52,6 +52,8 @@ struct GetDevicesNautobot: Step {
             throw StepError.failure("no device in Nautobot (\(client.settings.url)) matches \(selection.description)")
         }
         Log.info("\(names.count) device(s) match \(selection.description)")
+        // `count` beside the list: a fleet's failure budget in percent needs the total.
+        try runtime.outputs(environment: ProcessEnvironment.current()).write("count", String(names.count))
         try runtime.emit("hostnames", JSONValue.array(names.map { .string($0) }).serialized)
     }
 }

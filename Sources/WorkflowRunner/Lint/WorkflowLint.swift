@@ -33,26 +33,14 @@ public enum WorkflowLint {
                         for dependency in task.dependencies where !names.contains(dependency) {
                             problems.append("\(at): task \(task.name) depends on \(dependency), which is not a task")
                         }
-                        texts += task.arguments.compactMap(\.value)
-                        if let target = resolve(task.reference, in: workflow, all: all) {
-                            taskOutputs[task.name] = Set(target.outputs.map(\.name))
-                            for input in target.inputs
-                            where input.value == nil && !task.arguments.contains(where: { $0.name == input.name }) {
-                                problems.append("\(at): task \(task.name) does not pass input \(input.name) of \(describe(task.reference))")
-                            }
-                        } else {
-                            problems.append("\(at): task \(task.name) refers to \(describe(task.reference)), which does not exist")
-                        }
+                        texts += taskTexts(task, at: at, problems: &problems)
+                        taskOutputs[task.name] = checkTarget(task, kind: "task", at: at, workflow: workflow, all: all, problems: &problems)
                     }
                     if let cycle = cycle(tasks) { problems.append("\(at): the DAG has a cycle through \(cycle)") }
                 case .steps(let groups):
                     for task in groups.flatMap({ $0 }) {
-                        texts += task.arguments.compactMap(\.value)
-                        if let target = resolve(task.reference, in: workflow, all: all) {
-                            taskOutputs[task.name] = Set(target.outputs.map(\.name))
-                        } else {
-                            problems.append("\(at): step \(task.name) refers to \(describe(task.reference)), which does not exist")
-                        }
+                        texts += taskTexts(task, at: at, problems: &problems)
+                        taskOutputs[task.name] = checkTarget(task, kind: "step", at: at, workflow: workflow, all: all, problems: &problems)
                     }
                 }
                 for reference in texts.flatMap(ParameterScope.references) {
@@ -85,6 +73,37 @@ public enum WorkflowLint {
             }
         }
         return problems
+    }
+
+    /// The texts of a task that may hold references; `{{item}}` is checked here, since only a
+    /// task that fans out (withParam) has one.
+    static func taskTexts(_ task: Task, at: String, problems: inout [String]) -> [String] {
+        let texts = task.arguments.compactMap(\.value) + [task.withParam, task.when].compactMap { $0 }
+        return texts.filter { text in
+            let references = ParameterScope.references(in: text)
+            let usesItem = references.contains { $0 == "item" || $0.hasPrefix("item.") }
+            if usesItem && task.withParam == nil {
+                problems.append("\(at): \(task.name) uses {{item}} without withParam")
+            }
+            return !usesItem || references.contains { $0 != "item" && !$0.hasPrefix("item.") }
+        }.map { text in
+            // Keep the other references of a text that also uses {{item}}.
+            ParameterScope.references(in: text).filter { $0 != "item" && !$0.hasPrefix("item.") }.map { "{{\($0)}}" }.joined()
+        }
+    }
+
+    /// The outputs of the template a task calls, after checking it exists and gets its inputs.
+    static func checkTarget(
+        _ task: Task, kind: String, at: String, workflow: WorkflowTemplate, all: [String: WorkflowTemplate], problems: inout [String]
+    ) -> Set<String>? {
+        guard let target = resolve(task.reference, in: workflow, all: all) else {
+            problems.append("\(at): \(kind) \(task.name) refers to \(describe(task.reference)), which does not exist")
+            return nil
+        }
+        for input in target.inputs where input.value == nil && !task.arguments.contains(where: { $0.name == input.name }) {
+            problems.append("\(at): \(kind) \(task.name) does not pass input \(input.name) of \(describe(task.reference))")
+        }
+        return Set(target.outputs.map(\.name))
     }
 
     static func resolve(_ reference: TemplateReference, in workflow: WorkflowTemplate, all: [String: WorkflowTemplate]) -> Template? {

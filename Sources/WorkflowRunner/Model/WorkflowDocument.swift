@@ -54,6 +54,12 @@ public struct Task: Sendable {
     public var reference: TemplateReference
     public var dependencies: [String]
     public var arguments: [Parameter]
+    /// Fan out: one child per item of this JSON list (`{{item}}`, `{{item.key}}`).
+    public var withParam: String?
+    /// Run only when this expression holds, else the node is Skipped.
+    public var when: String?
+    /// `continueOn.failed`: a failure of this one does not fail its parent.
+    public var continueOnFailed: Bool
 }
 
 /// A retryStrategy: how many times, when (an expression), and how long between.
@@ -79,6 +85,8 @@ public struct Template: Sendable {
     public var body: Body
     public var retry: RetryStrategy?
     public var activeDeadlineSeconds: Double?
+    /// At most this many children of this template run at once.
+    public var parallelism: Int?
 }
 
 /// A WorkflowTemplate file that cannot be run: the field, and why.
@@ -214,7 +222,7 @@ public enum WorkflowDocument {
             value, path,
             known: [
                 "name", "inputs", "outputs", "container", "dag", "steps", "retryStrategy", "activeDeadlineSeconds", "securityContext",
-                "volumes",
+                "volumes", "parallelism",
             ])
         func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
         let name = try reader.string(member("name"), path + ".name")
@@ -283,11 +291,20 @@ public enum WorkflowDocument {
                 backoffFactor: backoff.factor, backoffMaxSeconds: backoff.max)
         }
         let deadline = try member("activeDeadlineSeconds").map { try reader.number($0, path + ".activeDeadlineSeconds") }
-        return Template(name: name, inputs: inputs, outputs: outputs, body: body, retry: retry, activeDeadlineSeconds: deadline)
+        let parallelism = try member("parallelism").map { value -> Int in
+            guard let count = Int(try reader.string(value, path + ".parallelism")), count > 0 else {
+                throw reader.fail(path + ".parallelism", "expected a positive integer")
+            }
+            return count
+        }
+        return Template(
+            name: name, inputs: inputs, outputs: outputs, body: body, retry: retry, activeDeadlineSeconds: deadline,
+            parallelism: parallelism)
     }
 
     static func parseContainer(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> Template.Body {
-        let fields = try reader.object(value, path, known: ["image", "args", "env", "resources", "securityContext", "volumeMounts"])
+        let fields = try reader.object(
+            value, path, known: ["image", "args", "env", "resources", "securityContext", "volumeMounts", "terminationMessagePolicy"])
         func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
         let image = try reader.string(member("image"), path + ".image")
         let args = try (member("args")?.arrayValue ?? []).enumerated().map { index, arg in try reader.string(arg, "\(path).args[\(index)]")
@@ -330,7 +347,8 @@ public enum WorkflowDocument {
     }
 
     static func parseTask(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> Task {
-        let fields = try reader.object(value, path, known: ["name", "template", "templateRef", "dependencies", "arguments"])
+        let fields = try reader.object(
+            value, path, known: ["name", "template", "templateRef", "dependencies", "arguments", "withParam", "when", "continueOn"])
         func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
         let name = try reader.string(member("name"), path + ".name")
         let reference: TemplateReference
@@ -345,8 +363,15 @@ public enum WorkflowDocument {
             throw reader.fail(path, "needs template or templateRef")
         }
         let dependencies = try (member("dependencies")?.arrayValue ?? []).map { try reader.string($0, path + ".dependencies") }
+        var continueOnFailed = false
+        if let continueOn = member("continueOn") {
+            let flags = try reader.object(continueOn, path + ".continueOn", known: ["failed"])
+            continueOnFailed = flags.first { $0.key == "failed" }?.value.boolValue ?? false
+        }
         return Task(
             name: name, reference: reference, dependencies: dependencies,
-            arguments: try reader.parameters(member("arguments"), path + ".arguments"))
+            arguments: try reader.parameters(member("arguments"), path + ".arguments"),
+            withParam: try member("withParam").map { try reader.string($0, path + ".withParam") },
+            when: try member("when").map { try reader.string($0, path + ".when") }, continueOnFailed: continueOnFailed)
     }
 }

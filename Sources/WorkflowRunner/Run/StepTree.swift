@@ -51,7 +51,7 @@ public enum StepTree {
         switch node.phase {
         case .succeeded: "✔"
         case .failed: "✖"
-        case .omitted: "○"
+        case .omitted, .skipped: "○"
         case .pending, .running: "◷"
         }
     }

@@ -35,32 +35,10 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// One node of the run, as `argo get` shows it.
-public final class RunNode: @unchecked Sendable {
-    public enum Phase: String, Sendable { case pending, running, succeeded, failed, omitted }
-
-    public let name: String
-    public let template: String
-    private let lock = NSLock()
-    private var _children: [RunNode] = []
-    public var phase: Phase = .pending
-    public var message = ""
-    public var started: Date?
-    public var finished: Date?
-    public var outputs: [String: String] = [:]
-    public var attempts = 0
-
-    init(name: String, template: String) {
-        self.name = name
-        self.template = template
-    }
-
-    public var children: [RunNode] { lock.withLock { _children } }
-    func add(_ child: RunNode) { lock.withLock { _children.append(child) } }
-}
-
-/// Runs a WorkflowTemplate on this machine: containers as processes, DAG tasks in parallel,
-/// parameters, env from ConfigMaps and Secrets, retries on exit codes, outputs from files.
+/// Runs a WorkflowTemplate on this machine: containers as processes, DAG tasks and steps in
+/// parallel (fanned out over withParam, bounded by parallelism, gated by when), parameters, env
+/// from ConfigMaps and Secrets, retries on exit codes, outputs from files; the run's state is
+/// published as an Argo Workflow object when there is a Kubernetes API.
 public final class WorkflowExecutor: @unchecked Sendable {
     let templates: [String: WorkflowTemplate]
     let options: RunOptions
@@ -68,6 +46,8 @@ public final class WorkflowExecutor: @unchecked Sendable {
     let workflowUID = UUID().uuidString.lowercased()
     let workDirectory: String
     let log: @Sendable (String) -> Void
+    private let nodeCount = Atomic<Int>(0)
+    private var publisher: WorkflowStatusPublisher?
 
     public init(templates: [String: WorkflowTemplate], options: RunOptions, workflow: String, log: @escaping @Sendable (String) -> Void)
         throws
@@ -86,25 +66,42 @@ public final class WorkflowExecutor: @unchecked Sendable {
     /// Runs the workflow's entrypoint with these parameters; the root node holds the tree.
     public func run(_ workflow: String, parameters: [String: String]) throws -> RunNode {
         guard let template = templates[workflow] else { throw RunError("no WorkflowTemplate named \(workflow)") }
-        var values: [String: String] = [:]
+        var values: [(String, String)] = []
         for argument in template.arguments {
             guard let value = parameters[argument.name] ?? argument.value else {
                 throw RunError("parameter \(argument.name) of \(workflow) has no value (-p \(argument.name)=...)")
             }
-            values[argument.name] = value
+            values.append((argument.name, value))
         }
         for name in parameters.keys where !template.arguments.contains(where: { $0.name == name }) {
             throw RunError("\(workflow) has no parameter \(name)")
         }
-        let root = RunNode(name: workflowName, template: template.entrypoint)
-        let context = Context(workflow: template, workflowParameters: values)
-        try execute(template.entrypoint, in: template, arguments: [:], node: root, context: context)
+        let root = makeNode(name: workflowName, reference: TemplateReference(workflowTemplate: nil, template: template.entrypoint))
+        if let kubernetes = options.kubernetes {
+            let identity = WorkflowStatusPublisher.Identity(
+                name: workflowName, uid: workflowUID, namespace: kubernetes.namespace, workflowTemplate: workflow, parameters: values)
+            publisher = WorkflowStatusPublisher(identity: identity, configuration: kubernetes, root: root)
+        }
+        let context = Context(workflow: template, workflowParameters: Dictionary(values, uniquingKeysWith: { first, _ in first }))
+        // As Argo does, the workflow's arguments are the entrypoint's inputs.
+        try execute(template.entrypoint, in: template, arguments: context.workflowParameters, node: root, context: context)
+        try publisher?.publish()
         return root
     }
 
     struct Context {
         var workflow: WorkflowTemplate
         var workflowParameters: [String: String]
+    }
+
+    func makeNode(name: String, reference: TemplateReference) -> RunNode {
+        let number = nodeCount.add(1, ordering: .relaxed).newValue
+        return RunNode(
+            id: "\(workflowName)-\(number)", name: name, template: WorkflowLint.describe(reference), reference: reference)
+    }
+
+    func published() throws {
+        try publisher?.publish()
     }
 
     func baseScope(_ context: Context) -> [String: String] {
@@ -117,24 +114,41 @@ public final class WorkflowExecutor: @unchecked Sendable {
         guard let template = owner.template(templateName) else { throw RunError("\(owner.name) has no template \(templateName)") }
         node.started = Date()
         node.phase = .running
-        defer { node.finished = Date() }
+        defer {
+            node.finished = Date()
+        }
         var scope = baseScope(context)
+        var inputs: [(String, String)] = []
         for input in template.inputs {
             let given =
                 try arguments[input.name]
                 ?? input.value.map { try ParameterScope(values: scope).substitute($0, where: "\(template.name) input \(input.name)") }
             guard let value = given else { throw RunError("\(template.name): input \(input.name) has no value") }
             scope["inputs.parameters.\(input.name)"] = value
+            inputs.append((input.name, value))
         }
+        node.inputs = inputs
         switch template.body {
         case .container(let image, let args, let env):
+            node.kind = .pod
+            try published()
             try runContainer(template, image: image, args: args, env: env, scope: scope, node: node)
         case .dag(let tasks):
-            try runDAG(tasks, owner: owner, scope: &scope, node: node, context: context)
+            node.kind = .dag
+            try runDAG(tasks, owner: owner, scope: &scope, node: node, context: context, parallelism: template.parallelism)
             try collectOutputs(template, scope: scope, node: node)
         case .steps(let groups):
+            node.kind = .steps
             for group in groups {
-                try runParallel(group, owner: owner, scope: &scope, node: node, context: context, prefix: "steps")
+                let results = try runTasks(
+                    group, owner: owner, scope: scope, node: node, context: context, parallelism: template.parallelism)
+                for (task, child) in results {
+                    for (key, value) in child.outputs { scope["steps.\(task.name).outputs.parameters.\(key)"] = value }
+                    if child.phase == .failed && !task.continueOnFailed {
+                        node.phase = .failed
+                        node.message = "child failed"
+                    }
+                }
                 if node.phase == .failed { break }
             }
             try collectOutputs(template, scope: scope, node: node)
@@ -143,16 +157,20 @@ public final class WorkflowExecutor: @unchecked Sendable {
 
     func collectOutputs(_ template: Template, scope: [String: String], node: RunNode) throws {
         guard node.phase != .failed else { return }
+        var outputs = node.outputs
         for output in template.outputs {
             if let expression = output.parameter {
-                node.outputs[output.name] = try ParameterScope(values: scope).substitute(
+                outputs[output.name] = try ParameterScope(values: scope).substitute(
                     expression, where: "\(template.name) output \(output.name)")
             }
         }
+        node.outputs = outputs
         node.phase = .succeeded
     }
 
-    func runDAG(_ tasks: [Task], owner: WorkflowTemplate, scope: inout [String: String], node: RunNode, context: Context) throws {
+    func runDAG(
+        _ tasks: [Task], owner: WorkflowTemplate, scope: inout [String: String], node: RunNode, context: Context, parallelism: Int?
+    ) throws {
         var done: Set<String> = []
         var failed: Set<String> = []
         var remaining = tasks
@@ -162,16 +180,17 @@ public final class WorkflowExecutor: @unchecked Sendable {
             remaining.removeAll { task in ready.contains { $0.name == task.name } }
             let runnable = ready.filter { Set($0.dependencies).isDisjoint(with: failed) }
             for skipped in ready where !runnable.contains(where: { $0.name == skipped.name }) {
-                let child = RunNode(name: skipped.name, template: WorkflowLint.describe(skipped.reference))
+                let child = makeNode(name: skipped.name, reference: skipped.reference)
                 child.phase = .omitted
+                child.kind = .skipped
                 child.message = "omitted: depends on a failed task"
                 node.add(child)
                 failed.insert(skipped.name)
             }
-            let results = try runTasks(runnable, owner: owner, scope: scope, node: node, context: context)
+            let results = try runTasks(runnable, owner: owner, scope: scope, node: node, context: context, parallelism: parallelism)
             for (task, child) in results {
                 for (key, value) in child.outputs { scope["tasks.\(task.name).outputs.parameters.\(key)"] = value }
-                if child.phase == .succeeded { done.insert(task.name) } else { failed.insert(task.name) }
+                if child.phase == .failed && !task.continueOnFailed { failed.insert(task.name) } else { done.insert(task.name) }
             }
         }
         if !failed.isEmpty {
@@ -180,37 +199,67 @@ public final class WorkflowExecutor: @unchecked Sendable {
         }
     }
 
-    func runParallel(
-        _ tasks: [Task], owner: WorkflowTemplate, scope: inout [String: String], node: RunNode, context: Context, prefix: String
-    ) throws {
-        let results = try runTasks(tasks, owner: owner, scope: scope, node: node, context: context)
-        for (task, child) in results {
-            for (key, value) in child.outputs { scope["\(prefix).\(task.name).outputs.parameters.\(key)"] = value }
-            if child.phase != .succeeded {
-                node.phase = .failed
-                node.message = "child failed"
-            }
+    /// One task to start: a task as written, or one item of its fan-out.
+    struct Instance {
+        var task: Task
+        var name: String
+        var scope: [String: String]
+    }
+
+    /// A task's instances: itself, or one per item of its withParam list, named as Argo names
+    /// them (`task(0:item)`).
+    func instances(of task: Task, scope: [String: String]) throws -> [Instance] {
+        guard let withParam = task.withParam else { return [Instance(task: task, name: task.name, scope: scope)] }
+        let text = try ParameterScope(values: scope).substitute(withParam, where: "\(task.name) withParam")
+        guard let items = (try? JSONValue(parsing: text))?.arrayValue else {
+            throw RunError("\(task.name): withParam is not a JSON list: \(text.prefix(200))")
+        }
+        return items.enumerated().map { index, item in
+            var itemScope = scope
+            let itemText = item.stringValue ?? item.serialized
+            itemScope["item"] = itemText
+            for member in item.objectValue ?? [] { itemScope["item.\(member.key)"] = member.value.stringValue ?? member.value.serialized }
+            return Instance(task: task, name: "\(task.name)(\(index):\(itemText))", scope: itemScope)
         }
     }
 
-    /// Runs tasks at the same time, each on a thread of its own, and waits for all.
-    func runTasks(_ tasks: [Task], owner: WorkflowTemplate, scope: [String: String], node: RunNode, context: Context) throws -> [(
-        Task, RunNode
-    )] {
-        let results = Mutex<[(Int, RunNode, RunError?)]>([])
+    /// Runs tasks at the same time, each on a thread of its own, at most `parallelism` at once
+    /// and started in order, and waits for all. Returns one result per instance.
+    func runTasks(
+        _ tasks: [Task], owner: WorkflowTemplate, scope: [String: String], node: RunNode, context: Context, parallelism: Int?
+    ) throws -> [(Task, RunNode)] {
+        let expanded = try tasks.flatMap { try instances(of: $0, scope: scope) }
+        let results = Mutex<[(Int, RunNode)]>([])
         let group = DispatchGroup()
-        for (index, task) in tasks.enumerated() {
-            let child = RunNode(name: task.name, template: WorkflowLint.describe(task.reference))
+        let slots = DispatchSemaphore(value: parallelism ?? max(expanded.count, 1))
+        for (index, instance) in expanded.enumerated() {
+            let task = instance.task
+            let child = makeNode(name: instance.name, reference: task.reference)
             node.add(child)
+            if let when = task.when {
+                let holds = try WhenExpression.evaluate(
+                    try ParameterScope(values: instance.scope).substitute(when, where: "\(instance.name) when"))
+                if !holds {
+                    child.phase = .skipped
+                    child.kind = .skipped
+                    child.message = "when '\(when)' evaluated false"
+                    results.withLock { $0.append((index, child)) }
+                    continue
+                }
+            }
+            slots.wait()
             group.enter()
             Thread.detachNewThread { [self] in
-                defer { group.leave() }
+                defer {
+                    slots.signal()
+                    group.leave()
+                }
                 var failure: RunError?
                 do {
                     var arguments: [String: String] = [:]
                     for argument in task.arguments {
-                        arguments[argument.name] = try ParameterScope(values: scope).substitute(
-                            argument.value ?? "", where: "task \(task.name) argument \(argument.name)")
+                        arguments[argument.name] = try ParameterScope(values: instance.scope).substitute(
+                            argument.value ?? "", where: "\(instance.name) argument \(argument.name)")
                     }
                     let target =
                         try task.reference.workflowTemplate.map { name -> WorkflowTemplate in
@@ -226,12 +275,14 @@ public final class WorkflowExecutor: @unchecked Sendable {
                 if let failure {
                     child.phase = .failed
                     child.message = failure.description
+                    child.finished = Date()
                 }
-                results.withLock { $0.append((index, child, nil)) }
+                do { try published() } catch { log("\(error)") }
+                results.withLock { $0.append((index, child)) }
             }
         }
         group.wait()
-        return results.withLock { $0 }.sorted { $0.0 < $1.0 }.map { (tasks[$0.0], $0.1) }
+        return results.withLock { $0 }.sorted { $0.0 < $1.0 }.map { (expanded[$0.0].task, $0.1) }
     }
 
     // MARK: - Containers
@@ -242,7 +293,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
         let substitute = ParameterScope(values: scope)
         let arguments = try args.map { try substitute.substitute($0, where: "\(template.name) args") }
         let step = image.split(separator: "/").last.map { String($0.split(separator: ":").first ?? "") } ?? image
-        let podName = "\(workflowName)-\(node.name)-\(Int.random(in: 1000...9999))"
+        let podName = "\(workflowName)-\(node.name)-\(node.id.split(separator: "-").last ?? "0")"
         let podUID = UUID().uuidString.lowercased()
         var environment = ["PATH": "/usr/bin:/bin", "HOSTNAME": podName]
         if let kubeconfig = ProcessInfo.processInfo.environment["KUBECONFIG"] { environment["KUBECONFIG"] = kubeconfig }
@@ -271,11 +322,16 @@ public final class WorkflowExecutor: @unchecked Sendable {
         var delay = retry?.backoffSeconds ?? 1
         for attempt in 1...maxAttempts {
             node.attempts = attempt
-            let outputs = workDirectory + "/\(node.name)-\(attempt)"
+            // By node id: in a fan-out many nodes share a name (every host has its get-obm-ip).
+            let outputs = workDirectory + "/\(node.id)-\(attempt)"
             try FileManager.default.createDirectory(atPath: outputs, withIntermediateDirectories: true)
+            let terminationLog = outputs + ".termination-log"
+            FileManager.default.createFile(atPath: terminationLog, contents: nil)
             let (status, lastLine) = try launch(
-                step: step, image: image, arguments: arguments, environment: environment, outputs: outputs,
+                step: step, image: image, arguments: arguments,
+                environment: environment.merging(["TERMINATION_MESSAGE_PATH": terminationLog]) { $1 }, outputs: outputs,
                 deadline: template.activeDeadlineSeconds)
+            node.exitCode = status
             if status == 0 {
                 for output in template.outputs {
                     guard let path = output.path else { continue }
@@ -291,7 +347,17 @@ public final class WorkflowExecutor: @unchecked Sendable {
                 node.message = attempt > 1 ? "succeeded on attempt \(attempt)" : ""
                 return
             }
-            node.message = "exit \(status): \(lastLine)"
+            // As Argo does, outputs a failed container wrote are kept (a summary that fails the
+            // workflow still shows).
+            for output in template.outputs {
+                guard let path = output.path else { continue }
+                let file = outputs + "/" + String(path.dropFirst("/tmp/outputs/".count))
+                if let value = try? String(contentsOfFile: file, encoding: .utf8) { node.outputs[output.name] = value }
+            }
+            // As Kubernetes and Argo word it: the termination message, or with
+            // FallbackToLogsOnError the end of the log when the step left none.
+            let written = (try? String(contentsOfFile: terminationLog, encoding: .utf8)) ?? ""
+            node.message = "Error (exit code \(status)): \(written.isEmpty ? lastLine : written)"
             let again = try retry?.expression.map { try RetryExpression.evaluate($0, exitCode: status) } ?? (retry != nil)
             guard attempt < maxAttempts, again else { break }
             log("\(node.name): exit \(status), retrying in \(Int(delay)) s (attempt \(attempt + 1) of \(maxAttempts))")
@@ -329,7 +395,10 @@ public final class WorkflowExecutor: @unchecked Sendable {
             process.environment = environment.merging(["OUTPUTS_DIR": outputs]) { $1 }
         case .podman:
             var podman = ["run", "--rm", "--network=host", "-v", "\(outputs):/tmp/outputs"]
-            for (key, value) in environment where key != "PATH" && key != "HOSTNAME" { podman += ["-e", "\(key)=\(value)"] }
+            if let log = environment["TERMINATION_MESSAGE_PATH"] { podman += ["-v", "\(log):/dev/termination-log"] }
+            for (key, value) in environment where !["PATH", "HOSTNAME", "TERMINATION_MESSAGE_PATH"].contains(key) {
+                podman += ["-e", "\(key)=\(value)"]
+            }
             if let kubeconfig = environment["KUBECONFIG"] { podman += ["-v", "\(kubeconfig):\(kubeconfig):ro"] }
             for (key, value) in environment where key.hasSuffix("_CA_FILE") { podman += ["-v", "\(value):\(value):ro"] }
             podman += ["--hostname", environment["HOSTNAME"] ?? "step", "baremetal-steps/\(step):0.1.0"] + arguments

@@ -1,0 +1,76 @@
+import JSON
+
+/// One node of an Argo Workflow's `status.nodes`: what the controller (or the local runner)
+/// recorded about a step, a DAG, a pod.
+public struct WorkflowNode: Sendable, Equatable {
+    public var id: String
+    public var displayName: String
+    public var type: String
+    public var phase: String
+    public var message: String
+    /// `workflowtemplate/template` for a templateRef, else the template's name.
+    public var template: String
+    public var inputs: [String: String]
+    public var exitCode: Int?
+    public var children: [String]
+    public var finishedAt: String
+
+    public var isFailed: Bool { phase == "Failed" || phase == "Error" }
+    public var isFinished: Bool { !["Pending", "Running", ""].contains(phase) }
+}
+
+/// The nodes of one Workflow, by id, in the order the controller listed them.
+public struct WorkflowNodes: Sendable {
+    public var byID: [String: WorkflowNode]
+    public var order: [String]
+
+    /// Reads `status.nodes` of a Workflow object; a Workflow with no status yet has no nodes.
+    public init(workflow: JSONValue) {
+        var byID: [String: WorkflowNode] = [:]
+        var order: [String] = []
+        for member in workflow["status"]?["nodes"]?.objectValue ?? [] {
+            let node = member.value
+            var inputs: [String: String] = [:]
+            for parameter in node["inputs"]?["parameters"]?.arrayValue ?? [] {
+                if let name = parameter["name"]?.stringValue { inputs[name] = parameter["value"]?.stringValue ?? "" }
+            }
+            let template: String
+            if let reference = node["templateRef"], let name = reference["name"]?.stringValue {
+                template = name + "/" + (reference["template"]?.stringValue ?? "")
+            } else {
+                template = node["templateName"]?.stringValue ?? ""
+            }
+            let id = node["id"]?.stringValue ?? member.key
+            byID[id] = WorkflowNode(
+                id: id, displayName: node["displayName"]?.stringValue ?? "", type: node["type"]?.stringValue ?? "",
+                phase: node["phase"]?.stringValue ?? "", message: node["message"]?.stringValue ?? "", template: template,
+                inputs: inputs, exitCode: node["outputs"]?["exitCode"]?.stringValue.flatMap { Int($0) },
+                children: (node["children"]?.arrayValue ?? []).compactMap(\.stringValue),
+                finishedAt: node["finishedAt"]?.stringValue ?? "")
+            order.append(id)
+        }
+        self.byID = byID
+        self.order = order
+    }
+
+    public var all: [WorkflowNode] { order.compactMap { byID[$0] } }
+
+    /// Every node below this one.
+    public func descendants(of node: WorkflowNode) -> [WorkflowNode] {
+        var seen: Set<String> = [node.id]
+        var result: [WorkflowNode] = []
+        var queue = node.children
+        while !queue.isEmpty {
+            let id = queue.removeFirst()
+            guard seen.insert(id).inserted, let child = byID[id] else { continue }
+            result.append(child)
+            queue += child.children
+        }
+        return result
+    }
+
+    /// The parent of a node (the one listing it as a child).
+    public func parent(of node: WorkflowNode) -> WorkflowNode? {
+        all.first { $0.children.contains(node.id) }
+    }
+}

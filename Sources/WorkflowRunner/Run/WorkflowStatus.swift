@@ -1,0 +1,118 @@
+import Foundation
+import JSON
+import Kubernetes
+import Synchronization
+
+/// The run as an Argo Workflow object (`status.nodes` and all), published to the Kubernetes API
+/// as the workflow controller would: steps that read their own workflow (the fleet budget and
+/// summary) see the same thing under the runner as under Argo.
+final class WorkflowStatusPublisher: Sendable {
+    struct Identity {
+        var name: String
+        var uid: String
+        var namespace: String
+        var workflowTemplate: String
+        var parameters: [(String, String)]
+    }
+
+    private struct State {
+        var client: KubernetesClient?
+        var published = 0
+    }
+
+    private let identity: Mutex<Identity>
+    private let configuration: KubernetesConfiguration
+    private let requested = Atomic<Int>(0)
+    private let state = Mutex(State())
+    let root: RunNode
+
+    init(identity: Identity, configuration: KubernetesConfiguration, root: RunNode) {
+        self.identity = Mutex(identity)
+        self.configuration = configuration
+        self.root = root
+    }
+
+    /// Publishes the current state and returns once a publish that includes every change made
+    /// before the call is done: a step started after this sees it.
+    func publish() throws {
+        let wanted = requested.add(1, ordering: .sequentiallyConsistent).newValue
+        try state.withLock { state in
+            guard state.published < wanted else { return }
+            let generation = requested.load(ordering: .sequentiallyConsistent)
+            let document = identity.withLock { Self.workflow($0, root: root) }
+            do {
+                let client = try state.client ?? KubernetesClient(configuration: configuration)
+                state.client = client
+                try client.publishWorkflow(document)
+            } catch let error as KubernetesError {
+                state.client = nil
+                throw RunError("publishing the workflow's status: \(error.message)")
+            }
+            state.published = generation
+        }
+    }
+
+    static func workflow(_ identity: Identity, root: RunNode) -> JSONValue {
+        var nodes: [JSONMember] = []
+        func walk(_ node: RunNode, path: String, boundary: String?) {
+            let state = node.snapshot()
+            var fields: [JSONMember] = [
+                JSONMember("id", .string(node.id)), JSONMember("name", .string(path)),
+                JSONMember("displayName", .string(node.name)), JSONMember("type", .string(state.kind.rawValue)),
+            ]
+            if let reference = node.reference, let workflowTemplate = reference.workflowTemplate {
+                fields.append(
+                    JSONMember("templateRef", ["name": .string(workflowTemplate), "template": .string(reference.template)]))
+            } else {
+                fields.append(JSONMember("templateName", .string(node.reference?.template ?? node.template)))
+            }
+            fields.append(JSONMember("phase", .string(state.phase.rawValue)))
+            if let boundary { fields.append(JSONMember("boundaryID", .string(boundary))) }
+            if !state.message.isEmpty { fields.append(JSONMember("message", .string(state.message))) }
+            if let started = state.started { fields.append(JSONMember("startedAt", .string(timestamp(started)))) }
+            if let finished = state.finished, node.isFinished { fields.append(JSONMember("finishedAt", .string(timestamp(finished)))) }
+            if !state.inputs.isEmpty {
+                fields.append(
+                    JSONMember("inputs", ["parameters": .array(state.inputs.map { ["name": .string($0.0), "value": .string($0.1)] })]))
+            }
+            var outputs: [JSONMember] = []
+            if !state.outputs.isEmpty {
+                outputs.append(
+                    JSONMember(
+                        "parameters",
+                        .array(state.outputs.sorted { $0.key < $1.key }.map { ["name": .string($0.key), "value": .string($0.value)] })))
+            }
+            if let code = state.exitCode { outputs.append(JSONMember("exitCode", .string(String(code)))) }
+            if !outputs.isEmpty { fields.append(JSONMember("outputs", .object(outputs))) }
+            if !state.children.isEmpty { fields.append(JSONMember("children", .array(state.children.map { .string($0.id) }))) }
+            nodes.append(JSONMember(node.id, .object(fields)))
+            let inner = state.kind == .pod ? boundary : node.id
+            for child in state.children { walk(child, path: path + "." + child.name, boundary: inner) }
+        }
+        walk(root, path: root.name, boundary: nil)
+        let phase: String
+        switch root.phase {
+        case .pending, .running: phase = "Running"
+        case .succeeded: phase = "Succeeded"
+        default: phase = "Failed"
+        }
+        return [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+            "metadata": [
+                "name": .string(identity.name), "namespace": .string(identity.namespace), "uid": .string(identity.uid),
+                "labels": ["workflows.argoproj.io/workflow-template": .string(identity.workflowTemplate)],
+            ],
+            "spec": [
+                "workflowTemplateRef": ["name": .string(identity.workflowTemplate)],
+                "arguments": ["parameters": .array(identity.parameters.map { ["name": .string($0.0), "value": .string($0.1)] })],
+            ],
+            "status": ["phase": .string(phase), "nodes": .object(nodes)],
+        ]
+    }
+
+    /// RFC 3339 with milliseconds: Argo writes whole seconds, but a fraction is valid and lets
+    /// tests see how many hosts overlapped.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

@@ -1,0 +1,103 @@
+import FleetRollout
+import JSON
+import Testing
+
+/// The budget arithmetic, and reading hosts' outcomes from a Workflow shaped as Argo's controller
+/// writes it: StepGroup and Retry nodes, "Error (exit code N): …" messages, skipped steps.
+@Suite struct RolloutReaderTests {
+    @Test func budgetsCountHostsOrAShareRoundedDown() throws {
+        #expect(try FailureBudget("3").allowed(of: 50) == 3)
+        #expect(try FailureBudget("10%").allowed(of: 50) == 5)
+        #expect(try FailureBudget("10%").allowed(of: 15) == 1)
+        #expect(try FailureBudget("0").isCrossed(failed: 1, of: 50))
+        #expect(try !FailureBudget("2").isCrossed(failed: 2, of: 50), "crossed only when more than allowed have failed")
+        #expect(try FailureBudget(" 12.5% ").description == "12.5%")
+        for bad in ["", "-1", "ten", "150%", "%"] {
+            #expect(throws: (any Error).self, "\(bad)") { try FailureBudget(bad) }
+        }
+    }
+
+    static func node(
+        _ id: String, _ name: String, type: String, phase: String, template: String? = nil, reference: (String, String)? = nil,
+        hostname: String? = nil, message: String? = nil, finished: String = "2026-11-27T01:00:00Z", children: [String] = []
+    ) -> JSONMember {
+        var fields: [JSONMember] = [
+            JSONMember("id", .string(id)), JSONMember("name", .string("wf." + name)), JSONMember("displayName", .string(name)),
+            JSONMember("type", .string(type)), JSONMember("phase", .string(phase)),
+        ]
+        if let reference { fields.append(JSONMember("templateRef", ["name": .string(reference.0), "template": .string(reference.1)])) }
+        if let template { fields.append(JSONMember("templateName", .string(template))) }
+        if let hostname { fields.append(JSONMember("inputs", ["parameters": [["name": "hostname", "value": .string(hostname)]]])) }
+        if let message { fields.append(JSONMember("message", .string(message))) }
+        fields.append(JSONMember("finishedAt", .string(finished)))
+        if !children.isEmpty { fields.append(JSONMember("children", .array(children.map { .string($0) }))) }
+        return JSONMember(id, .object(fields))
+    }
+
+    /// h1 fails at get-obm-ip after a retry, h2 succeeds, h3's admission failed, h4 was skipped.
+    static let workflow: JSONValue = [
+        "status": [
+            "nodes": .object([
+                node("r", "wf", type: "Steps", phase: "Failed", template: "main", children: ["g1"]),
+                node("g1", "[1]", type: "StepGroup", phase: "Succeeded", children: ["h1", "h2", "h3", "h4"]),
+                node("h1", "host(0:h1)", type: "Steps", phase: "Failed", template: "host", hostname: "h1", children: ["a1", "s1"]),
+                node("a1", "admit", type: "Pod", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h1"),
+                node(
+                    "s1", "sync", type: "DAG", phase: "Failed", reference: ("obm-sync-creds", "main"), hostname: "h1",
+                    message: "child 'x' failed", children: ["ip1"]),
+                node("ip1", "get-obm-ip", type: "Retry", phase: "Failed", reference: ("get-obm-ip", "main"), children: ["p0", "p1"]),
+                node(
+                    "p0", "get-obm-ip(0)", type: "Pod", phase: "Failed", message: "Error (exit code 75): Nautobot answered 503",
+                    finished: "2026-11-27T01:00:01Z"),
+                node(
+                    "p1", "get-obm-ip(1)", type: "Pod", phase: "Failed",
+                    message: "Error (exit code 1): device \"h1\" has no interface named iDRAC or iLO", finished: "2026-11-27T01:00:12Z"),
+                node("h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["s2"]),
+                node("s2", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h2"),
+                node("h3", "host(2:h3)", type: "Steps", phase: "Failed", template: "host", hostname: "h3", children: ["a3"]),
+                node(
+                    "a3", "admit", type: "Pod", phase: "Error", reference: ("fleet-rollout", "admit"), hostname: "h3",
+                    message: "Error (exit code 1): Kubernetes API refused get workflows"),
+                node("h4", "host(3:h4)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h4", children: ["s4"]),
+                node("s4", "sync", type: "Skipped", phase: "Skipped", reference: ("obm-sync-creds", "main"), hostname: "h4"),
+            ])
+        ]
+    ]
+
+    @Test func eachHostGetsItsOutcomeAndTheFailingStepOwnLine() throws {
+        let reader = RolloutReader(nodes: WorkflowNodes(workflow: Self.workflow), hostTemplate: "obm-sync-creds/main")
+        let budget = try FailureBudget("1")
+        #expect(reader.failedHosts == ["h1", "h3"])
+        #expect(
+            reader.outcome(of: "h1", budget: budget, total: 5)
+                == .failed(step: "get-obm-ip", exitCode: 1, message: "device \"h1\" has no interface named iDRAC or iLO"),
+            "the last attempt's failure, named by the step, not the attempt")
+        #expect(reader.outcome(of: "h2", budget: budget, total: 5) == .succeeded)
+        #expect(
+            reader.outcome(of: "h3", budget: budget, total: 5)
+                == .failed(step: "admit", exitCode: 1, message: "Kubernetes API refused get workflows"))
+        guard case .notStarted(let reason) = reader.outcome(of: "h4", budget: budget, total: 5) else {
+            Issue.record("h4 was skipped")
+            return
+        }
+        #expect(reason == "2 host(s) had failed, more than the failure budget (1, 1 of 5)")
+        #expect(
+            reader.outcome(of: "h5", budget: try FailureBudget("5"), total: 5) == .notStarted(reason: "no per-host run was recorded for it")
+        )
+    }
+
+    @Test func theSummaryCountsAndSaysWhy() throws {
+        let reader = RolloutReader(nodes: WorkflowNodes(workflow: Self.workflow), hostTemplate: "obm-sync-creds/main")
+        let summary = RolloutSummary(hosts: ["h1", "h2", "h3", "h4"], reader: reader, budget: try FailureBudget("1"))
+        #expect((summary.succeeded, summary.failed, summary.notStarted) == (1, 2, 1))
+        #expect(!summary.isClean)
+        #expect(summary.json["budgetCrossed"]?.boolValue == true)
+        #expect(summary.json["results"]?.arrayValue?.first?["step"]?.stringValue == "get-obm-ip")
+        #expect(
+            summary.headline.hasPrefix(
+                "1 of 4 host(s) succeeded, 2 failed, 1 not started (failure budget 1 crossed); h1: failed at get-obm-ip (exit 1)"))
+        #expect(
+            summary.table.split(separator: "\n").first
+                == "h1  failed at get-obm-ip (exit 1): device \"h1\" has no interface named iDRAC or iLO")
+    }
+}

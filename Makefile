@@ -37,7 +37,7 @@ validate:
 	$(SWIFT) build --product steps-runner
 	$$($(SWIFT) build --show-bin-path)/steps-runner lint --templates workflowtemplates
 
-# The six step images, built offline with podman (see scripts/images.sh), then run by hand.
+# The step images, built offline with podman (see scripts/images.sh), then run by hand.
 images:
 	scripts/images.sh build
 

@@ -53,7 +53,14 @@ if [ "$(cat "$WORK/outputs/ip" 2>/dev/null)" != "10.0.0.11" ]; then
   echo "test-images: FAIL the output file holds '$(cat "$WORK/outputs/ip" 2>/dev/null)', not 10.0.0.11" >&2
   failures=$((failures + 1))
 fi
+# Kubernetes mounts a file at /dev/termination-log; the step's failure line must land in it.
+: >"$WORK/termination-log" && chmod 666 "$WORK/termination-log"
 want=75 check "get-obm-ip with Nautobot down exits 75" \
-  podman run --rm --network=none -e NAUTOBOT_URL=https://127.0.0.1:9 -e NAUTOBOT_TOKEN="$TOKEN" baremetal-steps/get-obm-ip:$VERSION --hostname h
+  podman run --rm --network=none -v "$WORK/termination-log:/dev/termination-log" \
+  -e NAUTOBOT_URL=https://127.0.0.1:9 -e NAUTOBOT_TOKEN="$TOKEN" baremetal-steps/get-obm-ip:$VERSION --hostname h
+if ! grep -q "cannot connect to https://127.0.0.1:9" "$WORK/termination-log"; then
+  echo "test-images: FAIL the termination message holds '$(cat "$WORK/termination-log")'" >&2
+  failures=$((failures + 1))
+fi
 [ "$failures" = 0 ] || { echo "test-images: $failures failure(s)" >&2; exit 1; }
 echo "test-images: every image passed"

@@ -237,6 +237,8 @@ print(f'| get-obm-ip alone | {dt*1000:.1f} ({dtmin*1000:.1f}–{dtmax*1000:.1f})
 print(f'| overhead per step | {(rt-dt)*1000:.1f} |')
 " "$rt" "$rtmin" "$rtmax" "$dt" "$dtmin" "$dtmax" >>"$WORK/BENCHMARKS.md"
 
+"$ROOT/scripts/bench-fleet.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
+
 {
   echo
   echo "## Image sizes"

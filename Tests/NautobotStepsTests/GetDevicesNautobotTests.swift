@@ -28,6 +28,7 @@ import Testing
         #expect(run.status == 0, "\(run)")
         let list = try JSONValue(parsing: run.output("hostnames") ?? "").arrayValue ?? []
         #expect(list.count == 10, "11 devices, dup.domain.local twice in Nautobot, once in the list")
+        #expect(run.output("count") == "10", "the count a percentage failure budget divides by")
         #expect(try names(run).contains("a b&c"))
     }
 

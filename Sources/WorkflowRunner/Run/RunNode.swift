@@ -31,6 +31,7 @@ public final class RunNode: Sendable {
         var outputs: [String: String] = [:]
         var exitCode: Int32?
         var attempts = 0
+        var failureTolerated = false
     }
 
     public let id: String
@@ -85,6 +86,12 @@ public final class RunNode: Sendable {
     var exitCode: Int32? {
         get { state.withLock { $0.exitCode } }
         set { state.withLock { $0.exitCode = newValue } }
+    }
+
+    /// Failed, but its parent went on (continueOn.failed): not the workflow's failure.
+    var failureTolerated: Bool {
+        get { state.withLock { $0.failureTolerated } }
+        set { state.withLock { $0.failureTolerated = newValue } }
     }
 
     func add(_ child: RunNode) { state.withLock { $0.children.append(child) } }

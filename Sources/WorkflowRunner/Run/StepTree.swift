@@ -62,8 +62,9 @@ public enum StepTree {
         return seconds < 10 ? String(format: "%.1fs", seconds) : "\(Int(seconds))s"
     }
 
+    /// The failure that failed the workflow: failures a parent went on from are not it.
     static func firstFailure(_ node: RunNode) -> String? {
-        for child in node.children {
+        for child in node.children where !child.failureTolerated {
             if let message = firstFailure(child) { return message }
         }
         return node.phase == .failed && node.message != "child failed" && !node.message.isEmpty ? "\(node.name): \(node.message)" : nil

@@ -144,6 +144,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
                     group, owner: owner, scope: scope, node: node, context: context, parallelism: template.parallelism)
                 for (task, child) in results {
                     for (key, value) in child.outputs { scope["steps.\(task.name).outputs.parameters.\(key)"] = value }
+                    if child.phase == .failed && task.continueOnFailed { child.failureTolerated = true }
                     if child.phase == .failed && !task.continueOnFailed {
                         node.phase = .failed
                         node.message = "child failed"
@@ -190,6 +191,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
             let results = try runTasks(runnable, owner: owner, scope: scope, node: node, context: context, parallelism: parallelism)
             for (task, child) in results {
                 for (key, value) in child.outputs { scope["tasks.\(task.name).outputs.parameters.\(key)"] = value }
+                if child.phase == .failed && task.continueOnFailed { child.failureTolerated = true }
                 if child.phase == .failed && !task.continueOnFailed { failed.insert(task.name) } else { done.insert(task.name) }
             }
         }

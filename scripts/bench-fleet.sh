@@ -69,7 +69,7 @@ echo "|---|---|---|---|"
 for selection in all Dell; do
   for parallelism in 5 10 25 50; do
     read -r seconds writes <<<"$(run "$parallelism" "$selection")"
-    label=$([ "$selection" = all ] && echo "50 (mixed)" || echo "Dell only")
+    label=$([ "$selection" = all ] && echo "50 (mixed)" || echo "21 (Dell only)")
     echo "| $label | $parallelism | $seconds | $writes |"
   done
 done

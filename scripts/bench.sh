@@ -212,7 +212,7 @@ done
   echo
   echo "## The local runner's overhead per step"
   echo
-  echo "\`steps-runner run get-obm-ip\` (parse and lint the six templates, read ConfigMap nautobot and Secret nautobot-token from the Kubernetes simulator, run the step, read its output) next to running \`get-obm-ip\` alone. Median (min–max) of $RUNS runs."
+  echo "\`steps-runner run get-obm-ip\` (parse and lint every template of workflowtemplates/, read ConfigMap nautobot and Secret nautobot-token from the Kubernetes simulator, run the step, read its output) next to running \`get-obm-ip\` alone. Median (min–max) of $RUNS runs."
   echo
 } >>"$WORK/BENCHMARKS.md"
 cat >"$WORK/runner.json" <<JSON

@@ -50,6 +50,13 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // C interop: zlib's inflate, for Argo's gzip-compressed Workflow status.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "JSON", path: "Sources/JSON"),
         .target(
             name: "StepRuntime",
@@ -63,7 +70,7 @@ let package = Package(
         .target(name: "CredentialSync", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "FirmwareUpdate", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
-        .target(name: "FleetRollout", dependencies: ["JSON", "StepRuntime"]),
+        .target(name: "FleetRollout", dependencies: ["CZlib", "JSON", "StepRuntime"]),
 
         step("nautobot-api", ["Nautobot", "JSON"]),
         step("get-device-nautobot", ["Nautobot", "JSON"]),

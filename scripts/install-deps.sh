@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and the tests need, when any is missing.
 set -euo pipefail
-packages=(libcurl4-openssl-dev libssl-dev openssl curl ca-certificates)
+packages=(libcurl4-openssl-dev libssl-dev zlib1g-dev openssl curl ca-certificates)
 # `install-deps.sh bench` adds what `make bench` measures with.
 [ "${1:-}" = bench ] && packages+=(hyperfine time)
 missing=()

@@ -1,4 +1,5 @@
 import JSON
+import StepRuntime
 
 /// One node of an Argo Workflow's `status.nodes`: what the controller (or the local runner)
 /// recorded about a step, a DAG, a pod.
@@ -24,11 +25,30 @@ public struct WorkflowNodes: Sendable {
     public var byID: [String: WorkflowNode]
     public var order: [String]
 
-    /// Reads `status.nodes` of a Workflow object; a Workflow with no status yet has no nodes.
-    public init(workflow: JSONValue) {
+    /// Reads `status.nodes` of a Workflow object, or its gzip-compressed `status.compressedNodes`;
+    /// a Workflow with no status yet has no nodes. Nodes offloaded to Argo's database cannot be
+    /// read from the API: that, or compressed nodes that cannot be read, is an error, never "no
+    /// failures".
+    public init(workflow: JSONValue) throws(RolloutStatusError) {
+        let status = workflow["status"]
+        var nodes = status?["nodes"]?.objectValue ?? []
+        if nodes.isEmpty, let compressed = status?["compressedNodes"]?.stringValue, !compressed.isEmpty {
+            do {
+                nodes = try CompressedNodes.decode(compressed).objectValue ?? []
+            } catch {
+                throw .unreadableCompressedNodes(error)
+            }
+        }
+        if nodes.isEmpty, let version = status?["offloadNodeStatusVersion"]?.stringValue, !version.isEmpty {
+            throw .offloaded(version)
+        }
+        self.init(nodes: nodes)
+    }
+
+    init(nodes: [JSONMember]) {
         var byID: [String: WorkflowNode] = [:]
         var order: [String] = []
-        for member in workflow["status"]?["nodes"]?.objectValue ?? [] {
+        for member in nodes {
             let node = member.value
             var inputs: [String: String] = [:]
             for parameter in node["inputs"]?["parameters"]?.arrayValue ?? [] {
@@ -72,5 +92,25 @@ public struct WorkflowNodes: Sendable {
     /// The parent of a node (the one listing it as a child).
     public func parent(of node: WorkflowNode) -> WorkflowNode? {
         all.first { $0.children.contains(node.id) }
+    }
+}
+
+/// Why a Workflow's nodes cannot be read: the fleet budget and summary then fail rather than
+/// guess.
+public enum RolloutStatusError: StepFailure, Equatable {
+    case offloaded(String)
+    case unreadableCompressedNodes(CompressedNodes.Problem)
+
+    public var exitStatus: ExitStatus { .failure }
+
+    public var message: String {
+        switch self {
+        case .offloaded(let version):
+            "Argo offloaded this Workflow's node status to its database (offloadNodeStatusVersion \(version)): the failure budget cannot be read from the Kubernetes API; run the rollout over fewer hosts (a location, a rack) or raise the controller's size limit"
+        case .unreadableCompressedNodes(.notGzip(let firstBytes)):
+            "the Workflow's status.compressedNodes is not gzip (starts \(firstBytes)): the controller compresses with another algorithm; set it back to gzip (the default)"
+        case .unreadableCompressedNodes(let problem):
+            "the Workflow's status.compressedNodes cannot be read (\(problem))"
+        }
     }
 }

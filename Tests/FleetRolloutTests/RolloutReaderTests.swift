@@ -1,5 +1,7 @@
 import FleetRollout
+import Foundation
 import JSON
+import StepTesting
 import Testing
 
 /// The budget arithmetic, and reading hosts' outcomes from a Workflow shaped as Argo's controller
@@ -65,7 +67,7 @@ import Testing
     ]
 
     @Test func eachHostGetsItsOutcomeAndTheFailingStepOwnLine() throws {
-        let reader = RolloutReader(nodes: WorkflowNodes(workflow: Self.workflow), hostTemplate: "obm-sync-creds/main")
+        let reader = RolloutReader(nodes: try WorkflowNodes(workflow: Self.workflow), hostTemplate: "obm-sync-creds/main")
         let budget = try FailureBudget("1")
         #expect(reader.failedHosts == ["h1", "h3"])
         #expect(
@@ -86,8 +88,38 @@ import Testing
         )
     }
 
+    /// Argo compresses a large Workflow's nodes (gzip, then base64); offloaded ones are not in the
+    /// object at all. The budget must read the first and refuse the second, never see "no failures".
+    @Test func compressedNodesAreReadAndOffloadedOnesRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nodes-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try (Self.workflow["status"]?["nodes"] ?? nil).serialized.write(toFile: folder + "/nodes.json", atomically: true, encoding: .utf8)
+        let packed = try runProcess(
+            "/bin/sh", ["-c", "gzip -c '\(folder)/nodes.json' | base64 -w0"], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(packed.status == 0)
+        let compressed: JSONValue = ["status": ["compressedNodes": .string(packed.stdout), "phase": "Running"]]
+        let reader = RolloutReader(nodes: try WorkflowNodes(workflow: compressed), hostTemplate: "obm-sync-creds/main")
+        #expect(reader.failedHosts == ["h1", "h3"])
+        #expect(reader.outcome(of: "h2", budget: try FailureBudget("1"), total: 5) == .succeeded)
+
+        #expect(throws: RolloutStatusError.offloaded("fnv:123")) {
+            try WorkflowNodes(workflow: ["status": ["offloadNodeStatusVersion": "fnv:123"]])
+        }
+        #expect(throws: RolloutStatusError.unreadableCompressedNodes(.notGzip(firstBytes: "28 b5 2f fd"))) {
+            try WorkflowNodes(workflow: ["status": ["compressedNodes": .string(Data([0x28, 0xb5, 0x2f, 0xfd, 0]).base64EncodedString())]])
+        }
+        #expect(throws: RolloutStatusError.unreadableCompressedNodes(.notBase64)) {
+            try WorkflowNodes(workflow: ["status": ["compressedNodes": "not base64!"]])
+        }
+        let truncated = String(packed.stdout.prefix(40))
+        #expect(throws: RolloutStatusError.self) {
+            try WorkflowNodes(workflow: ["status": ["compressedNodes": .string(truncated)]])
+        }
+        #expect(try WorkflowNodes(workflow: ["status": ["phase": "Running"]]).all.isEmpty, "no status yet: no nodes, no error")
+    }
+
     @Test func theSummaryCountsAndSaysWhy() throws {
-        let reader = RolloutReader(nodes: WorkflowNodes(workflow: Self.workflow), hostTemplate: "obm-sync-creds/main")
+        let reader = RolloutReader(nodes: try WorkflowNodes(workflow: Self.workflow), hostTemplate: "obm-sync-creds/main")
         let summary = RolloutSummary(hosts: ["h1", "h2", "h3", "h4"], reader: reader, budget: try FailureBudget("1"))
         #expect((summary.succeeded, summary.failed, summary.notStarted) == (1, 2, 1))
         #expect(!summary.isClean)

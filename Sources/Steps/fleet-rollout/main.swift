@@ -89,6 +89,6 @@ struct FleetRolloutStep: Step {
         guard let object = try client.workflow(named: workflow) else {
             throw StepError.failure("Workflow \(workflow) does not exist in namespace \(configuration.namespace)")
         }
-        return WorkflowNodes(workflow: object)
+        return try WorkflowNodes(workflow: object)
     }
 }

@@ -60,6 +60,10 @@ import Testing
             }
             #expect(!sync.stdout.contains(FleetWorld.recordPassword) && !sync.stderr.contains(FleetWorld.recordPassword))
             #expect(!(sync.workflow?.serialized.contains(FleetWorld.recordPassword) ?? true), "no password in the Workflow's status")
+            // Published to a real cluster, no Argo controller would run it a second time.
+            #expect(
+                sync.workflow?["metadata"]?["labels"]?["workflows.argoproj.io/controller-instanceid"]?.stringValue == "steps-runner-local")
+            #expect(sync.workflow?["spec"]?["shutdown"]?.stringValue == "Terminate")
 
             let image = try world.files.image("firmware-7.10.30.00.bin", bytes: 200_000)
             let update = try world.run(

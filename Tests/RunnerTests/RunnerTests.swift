@@ -77,6 +77,18 @@ import Testing
         #expect(try ok.bmc.firmwareVersion() == "7.10.30.00")
     }
 
+    /// A cluster where the run cannot be published as a Workflow (no Argo CRDs, or RBAC without
+    /// workflows) still runs ordinary templates: one warning, no failure.
+    @Test func aClusterThatRefusesWorkflowsStillRunsTheTemplates() throws {
+        let world = try RunnerWorld.start(
+            bmcArguments: [], accounts: ["root:Record-Passw0rd-2026"], settings: [:], legacy: [],
+            deny: ["update:workflows", "create:workflows"])
+        let run = try world.run("get-obm-ip", ["hostname": "host1.domain.local"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("not publishing the run as a Workflow any more"), "\(run.stderr)")
+        #expect(run.stderr.components(separatedBy: "not publishing").count == 2, "said once")
+    }
+
     @Test func lintCatchesWhatTheSchemaCannot() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -9,8 +9,9 @@ public struct RunnerWorld: Sendable {
     public var bmc: SimulatedBMC
 
     /// `settings`: the obm-settings ConfigMap's data; `legacy`: the legacy passwords.
-    public static func start(bmcArguments: [String], accounts: [String], settings: [String: String], legacy: [String]) throws -> RunnerWorld
-    {
+    public static func start(
+        bmcArguments: [String], accounts: [String], settings: [String: String], legacy: [String], deny: [String] = []
+    ) throws -> RunnerWorld {
         let nautobot = try SimulatedNautobot.shared()
         let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: accounts, extra: bmcArguments)
         let cluster = try SimulatedKubernetes.start(
@@ -20,7 +21,7 @@ public struct RunnerWorld: Sendable {
                 "obm-master": ["key": "runner-test-master-key"],
                 "obm-creds": ["username": "root", "password": "Record-Passw0rd-2026"],
             ],
-            configMaps: ["nautobot": ["url": nautobot.url], "obm-settings": settings])
+            configMaps: ["nautobot": ["url": nautobot.url], "obm-settings": settings], deny: deny)
         return RunnerWorld(nautobot: nautobot, cluster: cluster, bmc: bmc)
     }
 

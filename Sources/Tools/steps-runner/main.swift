@@ -58,6 +58,9 @@ struct Run: ParsableCommand {
     @Option(help: "Multiply retry backoffs by this (tests: 0.01).")
     var backoffScale = 1.0
 
+    @Flag(help: "Do not publish the run as a Workflow object (fleet templates, which read it, then fail).")
+    var noWorkflowStatus = false
+
     func run() throws {
         let all = try WorkflowDocument.loadFolder(folder.templates)
         let problems = WorkflowLint.check(all)
@@ -78,7 +81,7 @@ struct Run: ParsableCommand {
         let options = RunOptions(
             binaries: URL(fileURLWithPath: bin).standardizedFileURL.path, engine: engineKind, extraEnvironment: extra,
             kubernetes: kubernetes,
-            backoffScale: backoffScale, namespace: kubernetes?.namespace ?? "argo-events")
+            backoffScale: backoffScale, namespace: kubernetes?.namespace ?? "argo-events", publishesStatus: !noWorkflowStatus)
         let executor = try WorkflowExecutor(templates: all, options: options, workflow: workflow) { line in
             FileHandle.standardError.write(Data("steps-runner: \(line)\n".utf8))
         }

@@ -21,11 +21,14 @@ public struct RunOptions: Sendable {
     /// Multiplies retry backoffs (tests: 0.01).
     public var backoffScale: Double
     public var namespace: String
+    /// Publish the run as an Argo Workflow object to `kubernetes` (what fleet-rollout reads).
+    public var publishesStatus: Bool
 
     public init(
         binaries: String, engine: ContainerEngine = .local, extraEnvironment: [String: String] = [:], kubernetes: KubernetesConfiguration?,
-        backoffScale: Double = 1, namespace: String = "argo-events"
+        backoffScale: Double = 1, namespace: String = "argo-events", publishesStatus: Bool = true
     ) {
+        self.publishesStatus = publishesStatus
         self.binaries = binaries
         self.engine = engine
         self.extraEnvironment = extraEnvironment
@@ -77,15 +80,15 @@ public final class WorkflowExecutor: @unchecked Sendable {
             throw RunError("\(workflow) has no parameter \(name)")
         }
         let root = makeNode(name: workflowName, reference: TemplateReference(workflowTemplate: nil, template: template.entrypoint))
-        if let kubernetes = options.kubernetes {
+        if let kubernetes = options.kubernetes, options.publishesStatus {
             let identity = WorkflowStatusPublisher.Identity(
                 name: workflowName, uid: workflowUID, namespace: kubernetes.namespace, workflowTemplate: workflow, parameters: values)
-            publisher = WorkflowStatusPublisher(identity: identity, configuration: kubernetes, root: root)
+            publisher = WorkflowStatusPublisher(identity: identity, configuration: kubernetes, root: root, log: log)
         }
         let context = Context(workflow: template, workflowParameters: Dictionary(values, uniquingKeysWith: { first, _ in first }))
         // As Argo does, the workflow's arguments are the entrypoint's inputs.
         try execute(template.entrypoint, in: template, arguments: context.workflowParameters, node: root, context: context)
-        try publisher?.publish()
+        publisher?.publish()
         return root
     }
 
@@ -100,8 +103,8 @@ public final class WorkflowExecutor: @unchecked Sendable {
             id: "\(workflowName)-\(number)", name: name, template: WorkflowLint.describe(reference), reference: reference)
     }
 
-    func published() throws {
-        try publisher?.publish()
+    func published() {
+        publisher?.publish()
     }
 
     func baseScope(_ context: Context) -> [String: String] {
@@ -131,7 +134,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
         switch template.body {
         case .container(let image, let args, let env):
             node.kind = .pod
-            try published()
+            published()
             try runContainer(template, image: image, args: args, env: env, scope: scope, node: node)
         case .dag(let tasks):
             node.kind = .dag
@@ -279,7 +282,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
                     child.message = failure.description
                     child.finished = Date()
                 }
-                do { try published() } catch { log("\(error)") }
+                published()
                 results.withLock { $0.append((index, child)) }
             }
         }

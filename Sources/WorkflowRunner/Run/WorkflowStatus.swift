@@ -18,6 +18,7 @@ final class WorkflowStatusPublisher: Sendable {
     private struct State {
         var client: KubernetesClient?
         var published = 0
+        var failed = false
     }
 
     private let identity: Mutex<Identity>
@@ -25,30 +26,35 @@ final class WorkflowStatusPublisher: Sendable {
     private let requested = Atomic<Int>(0)
     private let state = Mutex(State())
     let root: RunNode
+    let log: @Sendable (String) -> Void
 
-    init(identity: Identity, configuration: KubernetesConfiguration, root: RunNode) {
+    init(identity: Identity, configuration: KubernetesConfiguration, root: RunNode, log: @escaping @Sendable (String) -> Void) {
         self.identity = Mutex(identity)
         self.configuration = configuration
         self.root = root
+        self.log = log
     }
 
     /// Publishes the current state and returns once a publish that includes every change made
-    /// before the call is done: a step started after this sees it.
-    func publish() throws {
+    /// before the call is done: a step started after this sees it. Best effort: a cluster
+    /// without Argo's CRDs, or RBAC without workflows, gets one warning and no more attempts;
+    /// only steps that read their Workflow then fail, saying it does not exist.
+    func publish() {
         let wanted = requested.add(1, ordering: .sequentiallyConsistent).newValue
-        try state.withLock { state in
-            guard state.published < wanted else { return }
+        state.withLock { state in
+            guard state.published < wanted, !state.failed else { return }
             let generation = requested.load(ordering: .sequentiallyConsistent)
             let document = identity.withLock { Self.workflow($0, root: root) }
             do {
                 let client = try state.client ?? KubernetesClient(configuration: configuration)
                 state.client = client
                 try client.publishWorkflow(document)
-            } catch let error as KubernetesError {
-                state.client = nil
-                throw RunError("publishing the workflow's status: \(error.message)")
+                state.published = generation
+            } catch {
+                state.failed = true
+                let reason = (error as? KubernetesError)?.message ?? "\(error)"
+                log("not publishing the run as a Workflow any more (\(reason)); steps that read their Workflow will fail")
             }
-            state.published = generation
         }
     }
 
@@ -98,11 +104,18 @@ final class WorkflowStatusPublisher: Sendable {
         }
         return [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+            // Published to a real cluster, this must never be run by Argo as well: a controller
+            // takes only Workflows of its own instance id (none: those without the label), and
+            // one that took it anyway would stop it at once (shutdown: Terminate).
             "metadata": [
                 "name": .string(identity.name), "namespace": .string(identity.namespace), "uid": .string(identity.uid),
-                "labels": ["workflows.argoproj.io/workflow-template": .string(identity.workflowTemplate)],
+                "labels": [
+                    "workflows.argoproj.io/workflow-template": .string(identity.workflowTemplate),
+                    "workflows.argoproj.io/controller-instanceid": "steps-runner-local",
+                ],
             ],
             "spec": [
+                "shutdown": "Terminate",
                 "workflowTemplateRef": ["name": .string(identity.workflowTemplate)],
                 "arguments": ["parameters": .array(identity.parameters.map { ["name": .string($0.0), "value": .string($0.1)] })],
             ],

@@ -103,10 +103,6 @@ public final class WorkflowExecutor: @unchecked Sendable {
             id: "\(workflowName)-\(number)", name: name, template: WorkflowLint.describe(reference), reference: reference)
     }
 
-    func published() {
-        publisher?.publish()
-    }
-
     func baseScope(_ context: Context) -> [String: String] {
         var values = ["workflow.name": workflowName, "workflow.uid": workflowUID, "workflow.namespace": options.namespace]
         for (key, value) in context.workflowParameters { values["workflow.parameters.\(key)"] = value }
@@ -117,9 +113,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
         guard let template = owner.template(templateName) else { throw RunError("\(owner.name) has no template \(templateName)") }
         node.started = Date()
         node.phase = .running
-        defer {
-            node.finished = Date()
-        }
+        defer { node.finished = Date() }
         var scope = baseScope(context)
         var inputs: [(String, String)] = []
         for input in template.inputs {
@@ -134,7 +128,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
         switch template.body {
         case .container(let image, let args, let env):
             node.kind = .pod
-            published()
+            publisher?.publish()
             try runContainer(template, image: image, args: args, env: env, scope: scope, node: node)
         case .dag(let tasks):
             node.kind = .dag
@@ -242,8 +236,17 @@ public final class WorkflowExecutor: @unchecked Sendable {
             let child = makeNode(name: instance.name, reference: task.reference)
             node.add(child)
             if let when = task.when {
-                let holds = try WhenExpression.evaluate(
-                    try ParameterScope(values: instance.scope).substitute(when, where: "\(instance.name) when"))
+                // Judged here, not thrown: threads of earlier instances may be running already.
+                let holds: Bool
+                do {
+                    holds = try WhenExpression.evaluate(
+                        try ParameterScope(values: instance.scope).substitute(when, where: "\(instance.name) when"))
+                } catch {
+                    child.phase = .failed
+                    child.message = "\(error)"
+                    results.withLock { $0.append((index, child)) }
+                    continue
+                }
                 if !holds {
                     child.phase = .skipped
                     child.kind = .skipped
@@ -282,7 +285,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
                     child.message = failure.description
                     child.finished = Date()
                 }
-                published()
+                publisher?.publish()
                 results.withLock { $0.append((index, child)) }
             }
         }

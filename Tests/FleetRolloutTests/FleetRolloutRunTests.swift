@@ -90,7 +90,8 @@ import Testing
     @Test func theBudgetStopsNewHostsOnceCrossedAndTheRunningOnesFinish() async throws {
         try await offThread {
             let world = try FleetWorld.start()
-            let run = try world.run("obm-sync-creds-fleet", ["location": "DC3", "failure-budget": "2"])
+            // 5% of the 50 selected is 2 hosts: the third failure crosses it.
+            let run = try world.run("obm-sync-creds-fleet", ["location": "DC3", "failure-budget": "5%"])
             #expect(run.status == 1)
             guard let summary = run.summary else {
                 Issue.record("no summary: \(run)")
@@ -111,7 +112,7 @@ import Testing
             #expect(firstSkipped > lastStarted, "skipped hosts are a tail of the list")
             for host in notStarted {
                 #expect(
-                    rows[host]?["reason"]?.stringValue?.contains("more than the failure budget (2") == true,
+                    rows[host]?["reason"]?.stringValue?.contains("more than the failure budget (5%, 2 of 50)") == true,
                     "\(String(describing: rows[host]))")
                 // A skipped host's BMC saw no login at all.
                 let number = Int(host.dropFirst("rack3-".count).prefix(2)) ?? 0
@@ -119,7 +120,7 @@ import Testing
                     #expect(try world.bmc("192.0.2.\(10 + number)").state().attempts.isEmpty, "\(host) at \(url)")
                 }
             }
-            #expect(run.stdout.contains("failure budget 2 crossed"), "\(run.stdout)")
+            #expect(run.stdout.contains("failure budget 5% crossed"), "\(run.stdout)")
         }
     }
 }

@@ -124,7 +124,7 @@ bold "Summary"
 echo "  password synced: does the BMC now accept the credentials on record (Secret $RECORD_SECRET)? $ACCEPTS"
 echo "  firmware: $BEFORE before, $AFTER after"
 
-bold "Fleet rollouts: a rack of 50 servers (fixtures/fleet-inventory.json), each BMC a simulator of its own:"
+bold "Fleet rollouts: a rack of 50 servers (fixtures/fleet-inventory.json, in a Nautobot simulator of its own), each BMC a simulator:"
 # Dell, HPE and Supermicro mixed; four have no BMC interface in Nautobot, three BMCs refuse every
 # password we know, one fails its firmware task. The BMCs keep their Nautobot addresses
 # (192.0.2.x, never routed): the steps reach each through OBM_CONNECT_TO, as through a jump host.

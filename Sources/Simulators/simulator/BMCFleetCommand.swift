@@ -74,13 +74,7 @@ struct BMCFleetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try members()
-        if stopWithParent {
-            let parent = getppid()
-            Thread.detachNewThread {
-                while getppid() == parent { sleep(1) }
-                Foundation.exit(0)
-            }
-        }
+        stopWhenParentExits(stopWithParent)
         let authority = try TestCertificateAuthority(folder: tlsDir, commonName: "bmc-fleet", addresses: fleet.map(\.address))
         let listening = Listening()
         let order = fleet.map(\.address)

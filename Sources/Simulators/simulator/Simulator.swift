@@ -35,14 +35,16 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Exit when the parent process does (tests start simulators and may die first).")
     var stopWithParent = false
 
-    /// Polls the parent: once this process is re-parented, whoever started it is gone.
-    func watchParent() {
-        guard stopWithParent else { return }
-        let parent = getppid()
-        Thread.detachNewThread {
-            while getppid() == parent { sleep(1) }
-            Foundation.exit(0)
-        }
+    func watchParent() { stopWhenParentExits(stopWithParent) }
+}
+
+/// Polls the parent: once this process is re-parented, whoever started it is gone.
+func stopWhenParentExits(_ enabled: Bool) {
+    guard enabled else { return }
+    let parent = getppid()
+    Thread.detachNewThread {
+        while getppid() == parent { sleep(1) }
+        Foundation.exit(0)
     }
 }
 
@@ -254,13 +256,7 @@ struct FilesCommand: AsyncParsableCommand {
     var stopWithParent = false
 
     func run() async throws {
-        if stopWithParent {
-            let parent = getppid()
-            Thread.detachNewThread {
-                while getppid() == parent { sleep(1) }
-                Foundation.exit(0)
-            }
-        }
+        stopWhenParentExits(stopWithParent)
         let folder = directory
         let chunked = noLength
         let router = Router(options: .autoGenerateHeadEndpoints)

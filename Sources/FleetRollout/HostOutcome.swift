@@ -41,18 +41,18 @@ public enum HostOutcome: Sendable, Equatable {
 /// Finds each host's outcome among a rollout's nodes: the per-host template's node whose
 /// `hostname` input is the host, and inside it the pod that failed.
 public struct RolloutReader: Sendable {
-    public var nodes: WorkflowNodes
+    public let nodes: WorkflowNodes
     /// The per-host template, `workflowtemplate/template` (e.g. obm-sync-creds/main).
-    public var hostTemplate: String
+    public let hostTemplate: String
+    /// The hosts whose per-host run failed, or whose admission failed, each once.
+    public let failedHosts: Set<String>
 
     public init(nodes: WorkflowNodes, hostTemplate: String) {
         self.nodes = nodes
         self.hostTemplate = hostTemplate
-    }
-
-    /// The hosts whose per-host run failed, or whose admission failed, each once.
-    public var failedHosts: Set<String> {
-        Set(nodes.all.filter { $0.isFailed && $0.inputs["hostname"] != nil && $0.type != "Skipped" }.compactMap { $0.inputs["hostname"] })
+        // Once: every not-started host's reason quotes it.
+        failedHosts = Set(
+            nodes.all.filter { $0.isFailed && $0.type != "Skipped" }.compactMap { $0.inputs["hostname"] })
     }
 
     public func outcome(of host: String, budget: FailureBudget, total: Int) -> HostOutcome {

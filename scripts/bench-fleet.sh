@@ -24,18 +24,7 @@ run() { # parallelism manufacturer → "seconds workflow-writes"
     --ready-file "$dir/fleet.json" >/dev/null &
   local fleet=$!
   wait_ready "$dir/fleet.json"
-  local routes
-  routes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connectTo"])' "$dir/fleet.json")
-  cat >"$dir/cluster.json" <<JSON
-[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nautobot", "namespace": "argo-events"},
-  "data": {"url": "$(cat "$WORK/nautobot.url")", "obm-interface-names": "iDRAC,iLO,BMC"}},
- {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nautobot-token", "namespace": "argo-events"}, "stringData": {"token": "$TOKEN"}},
- {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "obm-settings", "namespace": "argo-events"},
-  "data": {"creds-source": "secret", "connect-to": "$routes"}},
- {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-legacy-passwords", "namespace": "argo-events"}, "stringData": {"passwords": "[\"calvin\"]"}},
- {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-creds", "namespace": "argo-events"},
-  "stringData": {"username": "root", "password": "Record-Passw0rd-2026"}}]
-JSON
+  fleet_cluster_objects "$(cat "$WORK/nautobot.url")" "$TOKEN" "$dir/fleet.json" >"$dir/cluster.json"
   "$SIMULATORS/simulator" kubernetes --token "fleet-kube-$$" --objects "$dir/cluster.json" --tls-dir "$dir/kube-tls" \
     --kubeconfig-out "$dir/kubeconfig" --ready-file "$dir/kube.url" >/dev/null &
   local kube=$!

@@ -135,19 +135,7 @@ PIDS+=($!)
 PIDS+=($!)
 wait_ready "$WORK/fleet-nautobot.url"
 wait_ready "$WORK/fleet.json"
-ROUTES=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connectTo"])' "$WORK/fleet.json")
-cat >"$WORK/fleet-cluster.json" <<JSON
-[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nautobot", "namespace": "argo-events"},
-  "data": {"url": "$(cat "$WORK/fleet-nautobot.url")", "obm-interface-names": "iDRAC,iLO,BMC"}},
- {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nautobot-token", "namespace": "argo-events"},
-  "stringData": {"token": "$NAUTOBOT_TOKEN", "bearer_token": "Token $NAUTOBOT_TOKEN"}},
- {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "obm-settings", "namespace": "argo-events"},
-  "data": {"creds-source": "secret", "connect-to": "$ROUTES"}},
- {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-legacy-passwords", "namespace": "argo-events"},
-  "stringData": {"passwords": "[\\"calvin\\"]"}},
- {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-creds", "namespace": "argo-events"},
-  "stringData": {"username": "root", "password": "Record-Passw0rd-2026"}}]
-JSON
+fleet_cluster_objects "$(cat "$WORK/fleet-nautobot.url")" "$NAUTOBOT_TOKEN" "$WORK/fleet.json" >"$WORK/fleet-cluster.json"
 "$BIN/simulator" kubernetes --token "fleet-token-$$" --objects "$WORK/fleet-cluster.json" --tls-dir "$WORK/fleet-cluster-tls" \
   --kubeconfig-out "$WORK/fleet.kubeconfig" --ready-file "$WORK/fleet-cluster.url" >/dev/null &
 PIDS+=($!)

@@ -14,3 +14,20 @@ wait_ready() { # ready-file
   echo "$(basename "$0"): a simulator did not start" >&2
   exit 1
 }
+
+fleet_cluster_objects() { # nautobot-url token bmc-fleet-ready-file → the fleet's ConfigMaps and Secrets (JSON)
+  local routes
+  routes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connectTo"])' "$3")
+  cat <<JSON
+[{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "nautobot", "namespace": "argo-events"},
+  "data": {"url": "$1", "obm-interface-names": "iDRAC,iLO,BMC"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nautobot-token", "namespace": "argo-events"},
+  "stringData": {"token": "$2", "bearer_token": "Token $2"}},
+ {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "obm-settings", "namespace": "argo-events"},
+  "data": {"creds-source": "secret", "connect-to": "$routes"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-legacy-passwords", "namespace": "argo-events"},
+  "stringData": {"passwords": "[\"calvin\"]"}},
+ {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-creds", "namespace": "argo-events"},
+  "stringData": {"username": "root", "password": "Record-Passw0rd-2026"}}]
+JSON
+}

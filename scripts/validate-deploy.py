@@ -3,7 +3,7 @@
 
 1. Renders the base and the examples with `kubectl kustomize`.
 2. Every WorkflowTemplate against Argo's published JSON schema (v3.7.18 and v4.1.2, from
-   ../shared/schemas/argo or SCHEMA_DIR). That schema accepts unknown fields, so it is a floor.
+   Tests/Fixtures/argo-schema or SCHEMA_DIR). That schema accepts unknown fields, so it is a floor.
 3. What the schema cannot say, from the step contract: the six names and their parameters, the
    description annotation, retries on exit 75 only, deadlines, resources, a non-root read-only
    container with an emptyDir /tmp, podGC where a Secret is owned by a pod, images pinned.
@@ -21,7 +21,7 @@ import jsonschema
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCHEMA_DIR = os.environ.get("SCHEMA_DIR", os.path.join(ROOT, "..", "shared", "schemas", "argo"))
+SCHEMA_DIR = os.environ.get("SCHEMA_DIR", os.path.join(ROOT, "Tests", "Fixtures", "argo-schema"))
 problems = []
 
 

@@ -5,9 +5,9 @@ import StepTesting
 import Testing
 
 /// The Redfish code reads what real BMCs send: payloads recorded from an HPE iLO 5 (DL325), the
-/// DMTF reference mockup and Dell iDRAC fixtures, read from ../shared (never copied here).
+/// DMTF reference mockup and Dell iDRAC fixtures, in Tests/Fixtures/redfish with their sources and licences.
 @Suite struct RecordedPayloadTests {
-    static let reference = BuiltProducts.packageRoot + "/../shared/reference/redfish"
+    static let reference = BuiltProducts.packageRoot + "/Tests/Fixtures/redfish"
 
     func load(_ path: String) throws -> JSONValue {
         try JSONValue(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: Self.reference + "/" + path))))

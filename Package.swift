@@ -57,7 +57,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // C interop: libyaml's event parser, for kubeconfig files as kubectl reads them.
+        .systemLibrary(
+            name: "CYAML",
+            path: "Sources/CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
         .target(name: "JSON", path: "Sources/JSON"),
+        .target(name: "YAML", dependencies: ["CYAML", "JSON"]),
         .target(
             name: "StepRuntime",
             dependencies: [
@@ -65,7 +73,7 @@ let package = Package(
             ]),
         .target(name: "HTTPClient", dependencies: ["CCurl", "StepRuntime"]),
         .target(name: "Nautobot", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
-        .target(name: "Kubernetes", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "Kubernetes", dependencies: ["HTTPClient", "JSON", "YAML", "StepRuntime"]),
         .target(name: "Redfish", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "CredentialSync", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "FirmwareUpdate", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
@@ -131,6 +139,7 @@ let package = Package(
         .target(name: "StepTesting", dependencies: ["JSON"], path: "Tests/StepTesting"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON", "StepTesting"]),
         .testTarget(name: "StepRuntimeTests", dependencies: ["StepRuntime", "StepTesting"]),
         .testTarget(
             name: "HTTPClientTests",

@@ -34,26 +34,33 @@ runroot = "$STATE/run"
 CONF
 }
 
+# A base is tagged with a digest of its package list, so a list that changes makes a new base
+# instead of reusing one that lacks a library.
+RUNTIME_PACKAGES=libcurl4,libyaml-0-2,libstdc++6,ca-certificates
+BUILDER_PACKAGES=libc6-dev,libcurl4-openssl-dev,libssl-dev,libyaml-dev,libstdc++-12-dev,libgcc-12-dev,binutils,git,pkg-config,libsqlite3-0,libxml2,zlib1g-dev,ca-certificates,libncurses6,libedit2,libpython3.11,tzdata,gcc
+RUNTIME_BASE=localhost/steps-runtime:bookworm-$(printf %s "$RUNTIME_PACKAGES" | sha256sum | cut -c1-12)
+BUILDER_BASE=localhost/steps-builder:bookworm-$(printf %s "$BUILDER_PACKAGES" | sha256sum | cut -c1-12)
+
 bases() {
-  if ! podman image exists localhost/steps-runtime:bookworm; then
-    log "making the runtime base (libcurl4, ca-certificates) from Debian packages"
+  if ! podman image exists "$RUNTIME_BASE"; then
+    log "making the runtime base (libcurl4, libyaml-0-2, ca-certificates) from Debian packages"
     # The extract variant runs no maintainer scripts: the CA bundle is copied in. Docs, man
     # pages, locales and iconv modules are not needed by a step and are left out.
-    mmdebstrap --quiet --variant=extract --include=libcurl4,libstdc++6,ca-certificates \
+    mmdebstrap --quiet --variant=extract --include="$RUNTIME_PACKAGES" \
       --extract-hook='mkdir -p "$1/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/"' \
       --extract-hook='rm -rf "$1"/usr/share/doc "$1"/usr/share/man "$1"/usr/share/locale "$1"/usr/share/info "$1"/usr/share/lintian "$1"/usr/lib/x86_64-linux-gnu/gconv' \
       bookworm "$STATE/runtime.tar"
-    podman import --quiet "$STATE/runtime.tar" localhost/steps-runtime:bookworm >/dev/null
+    podman import --quiet "$STATE/runtime.tar" "$RUNTIME_BASE" >/dev/null
   fi
   # So that an unchanged `FROM debian:bookworm-slim` resolves locally.
-  podman tag localhost/steps-runtime:bookworm docker.io/library/debian:bookworm-slim
-  if ! podman image exists localhost/steps-builder:bookworm; then
+  podman tag "$RUNTIME_BASE" docker.io/library/debian:bookworm-slim
+  if ! podman image exists "$BUILDER_BASE"; then
     log "making the builder base (the toolchain's system libraries) from Debian packages"
     mmdebstrap --quiet --variant=apt \
-      --include=libc6-dev,libcurl4-openssl-dev,libssl-dev,libstdc++-12-dev,libgcc-12-dev,binutils,git,pkg-config,libsqlite3-0,libxml2,zlib1g-dev,ca-certificates,libncurses6,libedit2,libpython3.11,tzdata,gcc \
+      --include="$BUILDER_PACKAGES" \
       bookworm "$STATE/builder.tar"
     podman import --quiet --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:'"$SWIFT_DIR"'/usr/bin' \
-      "$STATE/builder.tar" localhost/steps-builder:bookworm >/dev/null
+      "$STATE/builder.tar" "$BUILDER_BASE" >/dev/null
   fi
 }
 
@@ -62,7 +69,7 @@ build() {
   bases
   for step in "${STEPS[@]}"; do
     log "building baremetal-steps/$step:$VERSION"
-    podman build --quiet --pull=never --network=none --target "$step" --build-arg VERSION="$VERSION" \
+    podman build --quiet --pull=never --network=none --target "$step" --build-arg VERSION="$VERSION" --build-arg BUILDER="$BUILDER_BASE" \
       -v "$SWIFT_DIR:$SWIFT_DIR:ro" -v "$MIRROR:$MIRROR:ro" -v /etc/gitconfig:/etc/gitconfig:ro \
       -t "baremetal-steps/$step:$VERSION" -f "$ROOT/images/Containerfile" "$ROOT" >/dev/null
   done

@@ -84,77 +84,110 @@ public struct KubernetesConfiguration: Sendable {
         )
     }
 
-    /// The current context of a kubeconfig. `paths` may list several files (`a:b`); the first
-    /// that exists is used (kubectl merges them; these steps do not).
+    /// The current context of the kubeconfig files in `paths` (`a:b`), merged as kubectl merges
+    /// them: files that do not exist are skipped, the first file to set `current-context` or to
+    /// define a name wins, and relative file names are relative to the file that holds them.
     public static func fromKubeconfig(paths: String) throws(KubernetesError) -> KubernetesConfiguration {
-        let candidates = paths.split(separator: ":").map(String.init)
-        guard let path = candidates.first(where: LocalFile.exists) else {
-            throw .configuration("KUBECONFIG \(paths): no such file")
+        let files = paths.split(separator: ":").map(String.init).filter(LocalFile.exists)
+        guard !files.isEmpty else { throw .configuration("KUBECONFIG \(paths): no such file") }
+        var loaded: [(path: String, config: Kubeconfig)] = []
+        for path in files {
+            guard let text = LocalFile.readText(path) else { throw .configuration("kubeconfig \(path) cannot be read") }
+            do {
+                loaded.append((path, try Kubeconfig.parse(text)))
+            } catch {
+                throw .configuration("kubeconfig \(path) is not valid: \(error)")
+            }
         }
-        guard let text = LocalFile.readText(path) else { throw .configuration("kubeconfig \(path) cannot be read") }
-        let document: JSONValue
-        do {
-            document = try KubeconfigYAML.parse(text)
-        } catch {
-            throw .configuration("kubeconfig \(path) is not valid: \(error)")
-        }
-        let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
-        func resolvePath(_ file: String) -> String { file.hasPrefix("/") ? file : folder + "/" + file }
-        func named(_ list: String, _ name: String) -> JSONValue? {
-            document[list]?.arrayValue?.first { $0["name"]?.stringValue == name }?[String(list.dropLast())]
+        let shown = files.joined(separator: ":")
+        /// The first definition of `name`, with the file it is in and the field path for messages.
+        func lookup<Entry>(_ list: KeyPath<Kubeconfig, [Kubeconfig.Named<Entry>]?>, _ listName: String, _ entryName: String, _ name: String)
+            -> (file: String, field: String, entry: Entry?)?
+        {
+            for (path, config) in loaded {
+                if let index = config[keyPath: list]?.firstIndex(where: { $0.name == name }) {
+                    return (path, "\(listName)[\(index)].\(entryName)", config[keyPath: list]?[index].entry)
+                }
+            }
+            return nil
         }
 
-        guard let contextName = document["current-context"]?.stringValue, !contextName.isEmpty else {
-            throw .configuration("kubeconfig \(path) has no current-context")
+        guard let contextName = loaded.lazy.compactMap({ $0.config.currentContext }).first(where: { !$0.isEmpty }) else {
+            throw .configuration("kubeconfig \(shown) has no current-context")
         }
-        guard let context = named("contexts", contextName) else {
-            throw .configuration("kubeconfig \(path): context \"\(contextName)\" is not defined")
+        guard let (contextFile, contextField, contextEntry) = lookup(\.contexts, "contexts", "context", contextName) else {
+            throw .configuration("kubeconfig \(shown): context \"\(contextName)\" is not defined")
         }
-        let clusterName = context["cluster"]?.stringValue ?? ""
-        let userName = context["user"]?.stringValue ?? ""
-        guard let cluster = named("clusters", clusterName), let server = cluster["server"]?.stringValue else {
-            throw .configuration("kubeconfig \(path): cluster \"\(clusterName)\" is not defined or has no server")
+        guard let context = contextEntry, let clusterName = context.cluster, !clusterName.isEmpty else {
+            throw .configuration("kubeconfig \(contextFile): \(contextField).cluster is missing (context \"\(contextName)\")")
+        }
+        guard let (clusterFile, clusterField, clusterEntry) = lookup(\.clusters, "clusters", "cluster", clusterName) else {
+            throw .configuration("kubeconfig \(shown): cluster \"\(clusterName)\" is not defined")
+        }
+        guard let cluster = clusterEntry, let server = cluster.server, !server.isEmpty else {
+            throw .configuration("kubeconfig \(clusterFile): \(clusterField).server is missing (cluster \"\(clusterName)\")")
+        }
+        func refuse(_ file: String, _ field: String, _ why: String) -> KubernetesError {
+            .configuration("kubeconfig \(file): \(field) is set; \(why)")
         }
         guard URLText.scheme(server) == "https" else {
             throw .configuration(
-                "kubeconfig \(path): server \(URLText.printable(server)) is not https; these steps only talk TLS to Kubernetes")
+                "kubeconfig \(clusterFile): server \(URLText.printable(server)) is not https; these steps only talk TLS to Kubernetes")
         }
-        if cluster["insecure-skip-tls-verify"]?.boolValue == true {
-            throw .configuration(
-                "kubeconfig \(path): insecure-skip-tls-verify is set; these steps always verify the API server's certificate")
+        if cluster.insecureSkipTLSVerify == true {
+            throw refuse(clusterFile, clusterField + ".insecure-skip-tls-verify", "these steps always verify the API server's certificate")
         }
+        if cluster.tlsServerName?.isEmpty == false {
+            throw refuse(clusterFile, clusterField + ".tls-server-name", "these steps check the certificate against the server's own name")
+        }
+        if cluster.proxyURL?.isEmpty == false {
+            throw refuse(clusterFile, clusterField + ".proxy-url", "use https_proxy and no_proxy in the environment instead")
+        }
+        func folder(_ file: String) -> String { file.contains("/") ? String(file[..<(file.lastIndex(of: "/") ?? file.endIndex)]) : "." }
         var tls = TLSOptions()
-        if let data = cluster["certificate-authority-data"]?.stringValue {
+        if let data = cluster.certificateAuthorityData, !data.isEmpty {
             guard let pem = Data(base64Encoded: data.trimmedWhitespace) else {
-                throw .configuration("kubeconfig \(path): certificate-authority-data is not base64")
+                throw .configuration("kubeconfig \(clusterFile): \(clusterField).certificate-authority-data is not base64")
             }
             tls.caPEM = Array(pem)
-        } else if let file = cluster["certificate-authority"]?.stringValue {
-            tls.caFile = resolvePath(file)
+        } else if let file = cluster.certificateAuthority, !file.isEmpty {
+            tls.caFile = file.hasPrefix("/") ? file : folder(clusterFile) + "/" + file
         }
 
-        let user = named("users", userName) ?? .object([])
-        if user["exec"] != nil || user["auth-provider"] != nil {
-            throw .configuration(
-                "kubeconfig \(path): user \"\(userName)\" uses an exec or auth-provider plugin, which these steps do not run; use a token or client certificate"
-            )
-        }
         var credentials = Credentials.none
-        if let token = user["token"]?.stringValue, !token.isEmpty {
-            SecretRedaction.register(token)
-            credentials = .token(token)
-        } else if let tokenFile = user["tokenFile"]?.stringValue, !tokenFile.isEmpty {
-            credentials = .tokenFile(resolvePath(tokenFile))
-        } else {
-            let certificate = try pemField(user, "client-certificate", path: path, resolve: resolvePath)
-            let key = try pemField(user, "client-key", path: path, resolve: resolvePath)
-            if let certificate, let key {
-                tls.clientCertificatePEM = certificate
-                tls.clientKeyPEM = key
-                credentials = .clientCertificate
+        let userName = context.user ?? ""
+        if !userName.isEmpty, let (userFile, userField, userEntry) = lookup(\.users, "users", "user", userName), let user = userEntry {
+            if user.exec != nil || user.authProvider != nil {
+                throw .configuration(
+                    "kubeconfig \(userFile): user \"\(userName)\" uses an exec or auth-provider plugin (\(userField).\(user.exec != nil ? "exec" : "auth-provider")), which these steps do not run; use a token or client certificate"
+                )
+            }
+            if user.impersonate?.isEmpty == false {
+                throw refuse(userFile, userField + ".as", "these steps act as the user itself, never impersonate another")
+            }
+            if user.username?.isEmpty == false || user.password?.isEmpty == false {
+                throw refuse(
+                    userFile, userField + ".username/password", "basic authentication is not supported; use a token or client certificate")
+            }
+            func resolve(_ file: String) -> String { file.hasPrefix("/") ? file : folder(userFile) + "/" + file }
+            if let token = user.token, !token.isEmpty {
+                SecretRedaction.register(token)
+                credentials = .token(token)
+            } else if let tokenFile = user.tokenFile, !tokenFile.isEmpty {
+                credentials = .tokenFile(resolve(tokenFile))
+            } else {
+                let label = "kubeconfig \(userFile): \(userField)."
+                let certificate = try pemField(
+                    data: user.clientCertificateData, file: user.clientCertificate, label + "client-certificate", resolve)
+                let key = try pemField(data: user.clientKeyData, file: user.clientKey, label + "client-key", resolve)
+                if let certificate, let key {
+                    tls.clientCertificatePEM = certificate
+                    tls.clientKeyPEM = key
+                    credentials = .clientCertificate
+                }
             }
         }
-        let namespace = context["namespace"]?.stringValue ?? "default"
+        let namespace = context.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         var trimmedServer = server
         while trimmedServer.hasSuffix("/") { trimmedServer.removeLast() }
         return KubernetesConfiguration(
@@ -162,21 +195,21 @@ public struct KubernetesConfiguration: Sendable {
             tls: tls,
             credentials: credentials,
             namespace: namespace,
-            source: "kubeconfig \(path) (context \(contextName))"
+            source: "kubeconfig \(contextFile) (context \(contextName))"
         )
     }
 
-    static func pemField(_ user: JSONValue, _ field: String, path: String, resolve: (String) -> String) throws(KubernetesError) -> [UInt8]?
-    {
-        if let data = user[field + "-data"]?.stringValue {
+    /// A PEM given inline (`*-data`, base64) or as a file name.
+    static func pemField(data: String?, file: String?, _ label: String, _ resolve: (String) -> String) throws(KubernetesError) -> [UInt8]? {
+        if let data, !data.isEmpty {
             guard let decoded = Data(base64Encoded: data.trimmedWhitespace) else {
-                throw .configuration("kubeconfig \(path): \(field)-data is not base64")
+                throw .configuration("\(label)-data is not base64")
             }
             return Array(decoded)
         }
-        if let file = user[field]?.stringValue {
+        if let file, !file.isEmpty {
             guard let bytes = LocalFile.read(resolve(file)) else {
-                throw .configuration("kubeconfig \(path): \(field) \(file) cannot be read")
+                throw .configuration("\(label) \(file) cannot be read")
             }
             return bytes
         }

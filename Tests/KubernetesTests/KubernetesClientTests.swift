@@ -49,47 +49,119 @@ import Testing
         #expect(configuration.tls.caPEM == Array(caPEM.utf8))
         let overridden = try KubernetesConfiguration.resolve(environment: ["KUBECONFIG": path, "POD_NAMESPACE": "metal"])
         #expect(overridden.namespace == "metal")
+        // What `kubectl config view --flatten --minify` hands to someone else reads the same.
+        let flattened = try runProcess("/usr/bin/kubectl", ["config", "view", "--flatten", "--minify", "--raw"], environment: env)
+        #expect(flattened.status == 0, "\(flattened.stderr)")
+        try flattened.stdout.write(toFile: folder + "/flat", atomically: true, encoding: .utf8)
+        let flat = try KubernetesConfiguration.resolve(environment: ["KUBECONFIG": folder + "/flat"])
+        #expect(flat.server == configuration.server && flat.credentials == configuration.credentials)
+        #expect(flat.tls.caPEM == configuration.tls.caPEM && flat.namespace == "argo-events")
     }
 
-    @Test func unsafeOrUnsupportedKubeconfigsAreRefused() throws {
-        let cases = [
-            "clusters:\n- name: c\n  cluster:\n    server: https://x\n    insecure-skip-tls-verify: true\ncontexts:\n- name: c\n  context: {\"cluster\": \"c\", \"user\": \"u\"}\ncurrent-context: c\n",
-            "clusters:\n- name: c\n  cluster:\n    server: http://x\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\n",
-            "clusters:\n- name: c\n  cluster:\n    server: https://x\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    exec:\n      command: aws\n",
-            "current-context: missing\n",
+    @Test func unsafeOrUnsupportedKubeconfigsAreRefusedNamingTheField() throws {
+        let context = "contexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n"
+        func cluster(_ extra: String, server: String = "https://x") -> String {
+            "clusters:\n- name: c\n  cluster:\n    server: \(server)\n\(extra)" + context
+        }
+        let cases: [(String, String)] = [
+            (
+                cluster("    insecure-skip-tls-verify: true\n"),
+                "clusters[0].cluster.insecure-skip-tls-verify is set; these steps always verify"
+            ),
+            (cluster("    tls-server-name: api.internal\n"), "clusters[0].cluster.tls-server-name is set"),
+            (cluster("    proxy-url: http://proxy:3128\n"), "clusters[0].cluster.proxy-url is set; use https_proxy and no_proxy"),
+            (cluster("", server: "http://x"), "server http://x is not https"),
+            (
+                cluster("") + "users:\n- name: u\n  user:\n    exec:\n      command: aws\n",
+                "uses an exec or auth-provider plugin (users[0].user.exec)"
+            ),
+            (
+                cluster("") + "users:\n- name: u\n  user: {token: t, as: admin}\n",
+                "users[0].user.as is set; these steps act as the user itself"
+            ),
+            (cluster("") + "users:\n- name: u\n  user: {username: admin, password: pw}\n", "users[0].user.username/password is set"),
+            (
+                cluster("") + "users:\n- name: u\n  user: {client-certificate-data: '%%%'}\n",
+                "users[0].user.client-certificate-data is not base64"
+            ),
+            ("clusters:\n- name: c\n  cluster: {}\n" + context, "clusters[0].cluster.server is missing (cluster \"c\")"),
+            ("current-context: missing\n", "context \"missing\" is not defined"),
+            ("clusters: []\n", "has no current-context"),
+            ("- a\n- b\n", "is not valid: the top level is not a mapping"),
         ]
-        for text in cases {
+        for (text, expected) in cases {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("kubeconfig-\(UUID())").path
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            #expect(throws: KubernetesError.self, "\(text)") { try KubernetesConfiguration.resolve(environment: ["KUBECONFIG": path]) }
+            do {
+                _ = try KubernetesConfiguration.resolve(environment: ["KUBECONFIG": path])
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.message.contains(expected), "\(error.message)")
+                #expect(!error.message.contains("\n"), "one line: \(error.message)")
+            }
         }
     }
 
-    @Test func yamlSubsetParsesKubeconfigShapes() throws {
-        let text = """
-            # comment
-            apiVersion: v1
-            clusters:
-            - cluster:
-                certificate-authority-data: QUJD   # trailing comment
-                server: "https://127.0.0.1:6443"
-              name: 'it''s'
-            contexts: []
-            preferences: {}
-            block: |
-              line one
-              line two
-            flag: true
-            """
-        let value = try KubeconfigYAML.parse(text)
-        #expect(value["apiVersion"]?.stringValue == "v1")
-        #expect(value["clusters"]?.arrayValue?.first?["cluster"]?["server"]?.stringValue == "https://127.0.0.1:6443")
-        #expect(value["clusters"]?.arrayValue?.first?["cluster"]?["certificate-authority-data"]?.stringValue == "QUJD")
-        #expect(value["clusters"]?.arrayValue?.first?["name"]?.stringValue == "it's")
-        #expect(value["contexts"]?.arrayValue?.isEmpty == true)
-        #expect(value["block"]?.stringValue == "line one\nline two\n")
-        #expect(value["flag"]?.boolValue == true)
-        #expect(throws: KubeconfigYAML.SyntaxError.self) { try KubeconfigYAML.parse("a: &anchor x\n") }
+    static let fixtures = BuiltProducts.packageRoot + "/Tests/Fixtures/kubeconfig"
+
+    @Test func kubeconfigsAsRealToolsWriteThemAreUsed() throws {
+        func resolve(_ name: String) throws -> KubernetesConfiguration {
+            try KubernetesConfiguration.resolve(environment: ["KUBECONFIG": Self.fixtures + "/" + name])
+        }
+        let ca = Array("-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n".utf8)
+        // gcloud's exec user (its installHint folded over two lines) belongs to another context.
+        let gke = try resolve("gke-gcloud.yaml")
+        #expect(gke.server == "https://10.20.0.2")
+        #expect(gke.credentials == .token("gke.token-0123456789"))
+        #expect(gke.namespace == "argo-events")
+        #expect(gke.tls.caPEM == ca)
+        let eks = try resolve("eks-token-file.yaml")
+        #expect(eks.server == "https://0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com")
+        #expect(eks.credentials == .tokenFile(Self.fixtures + "/tokens/steps.token"))
+        #expect(eks.namespace == "argo-events")
+        for (name, server) in [("kind.yaml", "https://127.0.0.1:39979"), ("k3s.yaml", "https://127.0.0.1:6443")] {
+            let configuration = try resolve(name)
+            #expect(configuration.server == server)
+            #expect(configuration.credentials == .clientCertificate)
+            #expect(
+                configuration.tls.clientCertificatePEM == Array("-----BEGIN CERTIFICATE-----\nMIIBclient\n-----END CERTIFICATE-----\n".utf8)
+            )
+            #expect(
+                configuration.tls.clientKeyPEM == Array("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIkey\n-----END EC PRIVATE KEY-----\n".utf8)
+            )
+            #expect(configuration.namespace == "default")
+        }
+        let edited = try resolve("hand-edited.yaml")
+        #expect(edited.server == "https://lab.example.internal:6443/k8s")
+        #expect(edited.credentials == .token("hand.edited-token"))
+        #expect(edited.namespace == "argo-events")
+        #expect(edited.source == "kubeconfig \(Self.fixtures)/hand-edited.yaml (context it's-me)")
+    }
+
+    @Test func severalKubeconfigFilesMergeAsKubectlMergesThem() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubeconfig-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "current-context: metal\ncontexts:\n- name: metal\n  context: {cluster: metal, user: steps}\n"
+            .write(toFile: folder + "/a", atomically: true, encoding: .utf8)
+        try
+            "current-context: other\nclusters:\n- name: metal\n  cluster: {server: 'https://10.9.8.7'}\nusers:\n- name: steps\n  user: {tokenFile: t}\n"
+            .write(toFile: folder + "/b", atomically: true, encoding: .utf8)
+        let merged = try KubernetesConfiguration.resolve(environment: ["KUBECONFIG": "\(folder)/missing:\(folder)/a:\(folder)/b"])
+        #expect(merged.server == "https://10.9.8.7")
+        #expect(merged.credentials == .tokenFile(folder + "/t"))
+    }
+
+    @Test func aFieldOfTheWrongTypeIsNamedByItsPath() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kubeconfig-\(UUID())").path
+        try
+            "current-context: c\nclusters:\n- name: c\n  cluster: {server: https://x}\n- name: d\n  cluster:\n    server: [not, a, string]\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try KubernetesConfiguration.resolve(environment: ["KUBECONFIG": path])
+            Issue.record("a list as a server was accepted")
+        } catch {
+            #expect(error == .configuration("kubeconfig \(path) is not valid: clusters[1].cluster.server is not a string"))
+        }
     }
 
     @Test func secretNamesFollowKubernetesRules() {

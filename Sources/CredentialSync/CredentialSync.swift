@@ -94,7 +94,7 @@ public struct CredentialSync {
                         "the credentials on record were refused and the BMC's policy (\(policy)) locks on the first failure: not trying legacy passwords"
                     )
                 }
-                let waited = schedule.waitForNextAttempt()
+                let waited = try pace(&schedule, before: "trying \(candidate.label)")
                 if waited > 0 { Log.info("waited \(Self.format(waited)) to stay under the lockout threshold") }
             }
             switch try login.attempt(user: candidate.user, password: candidate.password) {
@@ -144,8 +144,14 @@ public struct CredentialSync {
                 return .wouldSync
             }
             login.use(session)
-            let account = (try? client.get(accountPath)) ?? RedfishResource(path: accountPath, json: .object([]), etag: nil)
-            try accounts.setPassword(of: account, to: credentials.password)
+            do {
+                let account = (try? client.get(accountPath)) ?? RedfishResource(path: accountPath, json: .object([]), etag: nil)
+                try accounts.setPassword(of: account, to: credentials.password)
+            } catch {
+                // A refused or unanswered change must not leave the session holding one of the BMC's few slots.
+                login.end(session)
+                throw error
+            }
             Log.info("changed the password of \(candidate.user) as the BMC required (PasswordChangeRequired)")
             login.end(session)
             current = SyncCredentials.Candidate(
@@ -155,7 +161,7 @@ public struct CredentialSync {
                 try verify(login: login, schedule: &schedule)
                 return .synced
             }
-            schedule.waitForNextAttempt()
+            try pace(&schedule, before: "logging in with the changed password")
             guard case .accepted(let renewed) = try login.attempt(user: current.user, password: current.password) else {
                 throw StepError.failure("changed the password of \(candidate.user) but the BMC refused it right after")
             }
@@ -197,7 +203,7 @@ public struct CredentialSync {
 
     /// Logs in with the record's credentials to prove the change took.
     func verify(login: Login, schedule: inout AttemptSchedule) throws {
-        schedule.waitForNextAttempt()
+        try pace(&schedule, before: "proving the change with the credentials on record")
         switch try login.attempt(user: credentials.user, password: credentials.password) {
         case .accepted(let session):
             login.end(session)
@@ -208,6 +214,20 @@ public struct CredentialSync {
                 "the password was changed but a login with the credentials on record was refused (HTTP \(status)\(messages.isEmpty ? "" : ": " + messages))"
             )
         }
+    }
+
+    /// The longest the step waits for the lockout policy before one attempt: well inside the
+    /// WorkflowTemplate's 1800 s activeDeadlineSeconds, so a BMC reporting an absurd period
+    /// (`4294967295`) is refused at once instead of sleeping until Kubernetes kills the pod.
+    public static let longestWait: Double = 1500
+
+    /// Waits until the next login is safe, or refuses (exit 1) when no wait the step can afford is.
+    @discardableResult
+    func pace(_ schedule: inout AttemptSchedule, before what: String) throws -> Double {
+        if let refusal = schedule.refusalOfNextAttempt(longestWait: Self.longestWait) {
+            throw StepError.failure("\(refusal): not \(what)")
+        }
+        return schedule.waitForNextAttempt()
     }
 
     static func format(_ seconds: Double) -> String {
@@ -227,11 +247,27 @@ struct Login {
         self.client = client
         if let path = try root.sessionsPath(client) {
             sessions = SessionLogin(client: client, sessionsPath: path)
+            probePath = ""
         } else {
             sessions = nil
-            Log.info("the BMC offers no sessions: using basic authentication")
+            probePath = try Self.protectedResource(client, root: root)
+            Log.info("the BMC offers no sessions: using basic authentication, checked on \(probePath)")
         }
-        probePath = root.accountServicePath ?? ServiceRoot.path
+    }
+
+    /// A resource that refuses a request without credentials, so that a 200 with them proves
+    /// they were accepted: some BMCs serve their AccountService (or more) to anyone, and a
+    /// "login" there would take any password as right.
+    static func protectedResource(_ client: RedfishClient, root: ServiceRoot) throws -> String {
+        let candidates = [root.accountServicePath, root.managersPath, root.resource.link("Systems"), root.resource.link("Chassis")]
+            .compactMap { $0 }
+        for path in candidates {
+            let response = try client.send(.get, path, authentication: RedfishAuthentication.none)
+            if response.status == 401 || response.status == 403 { return path }
+        }
+        throw StepError.failure(
+            "the BMC offers no sessions and answers \(candidates.isEmpty ? "no linked resource" : candidates.joined(separator: ", ")) without credentials: a password cannot be checked against it"
+        )
     }
 
     func attempt(user: String, password: String) throws -> LoginResult {

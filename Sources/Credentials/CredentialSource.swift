@@ -70,7 +70,7 @@ public struct MasterKey {
             throw StepError.badInput(
                 "Secret \(CredentialSource.masterSecretName) in namespace \(client.namespace) has no usable key \"key\"")
         }
-        SecretRedaction.register(key)
+        try SecretRedaction.registerCredential(key, setting: "Secret \(CredentialSource.masterSecretName) key \"key\"")
         if key.hasSuffix("\n") {
             Log.warning(
                 "the master key in Secret \(CredentialSource.masterSecretName) ends with a newline, which is part of the derivation (created with --from-file?)"

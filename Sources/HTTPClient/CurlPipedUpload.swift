@@ -152,7 +152,8 @@ extension CurlTransfer {
                                 kind: .other, url: sourceURL,
                                 detail: "the image server gave no Content-Length; spool the image to a file first")
                         }
-                        setOff(CURLOPT_POSTFIELDSIZE_LARGE, framing.prefix.count + length + framing.suffix.count)
+                        uploadPrepared.state.bodyLength = framing.prefix.count + length + framing.suffix.count
+                        setOff(CURLOPT_POSTFIELDSIZE_LARGE, uploadPrepared.state.bodyLength)
                         setLong(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
                         _ = ccurl_setopt_callback(easyHandle, CURLOPT_READFUNCTION, pipeOut)
                         _ = ccurl_setopt_pointer(easyHandle, CURLOPT_READDATA, pipePointer)

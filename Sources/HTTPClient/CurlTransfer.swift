@@ -29,6 +29,8 @@ final class TransferState {
     var localFileError: String?
     /// Kept alive here because libcurl reads POSTFIELDS from this memory during the transfer.
     var requestBytes: [UInt8] = []
+    /// The body's length as sent in Content-Length, to tell a request sent in full.
+    var bodyLength = 0
 
     init(memoryLimit: Int) {
         self.memoryLimit = memoryLimit
@@ -175,6 +177,12 @@ final class CurlTransfer {
         setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         setLong(CURLOPT_FOLLOWLOCATION, request.followsRedirects ? 1 : 0)
         setLong(CURLOPT_MAXREDIRS, 5)
+        if request.freshConnection {
+            // Never on a kept-alive connection, and not kept after: libcurl replays a request
+            // that got no answer on a reused connection (see HTTPRequest.freshConnection).
+            setLong(CURLOPT_FRESH_CONNECT, 1)
+            setLong(CURLOPT_FORBID_REUSE, 1)
+        }
         setLong(CURLOPT_NOSIGNAL, 1)
         setString(CURLOPT_USERAGENT, userAgent)
         errorBuffer.withUnsafeMutableBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, $0.baseAddress) }
@@ -261,6 +269,7 @@ final class CurlTransfer {
             }
         case (_, .bytes(let bytes)):
             state.requestBytes = bytes
+            state.bodyLength = bytes.count
             setLong(CURLOPT_POST, 1)
             setOff(CURLOPT_POSTFIELDSIZE_LARGE, bytes.count)
             state.requestBytes.withUnsafeMutableBytes { _ = ccurl_setopt_pointer(handle, CURLOPT_POSTFIELDS, $0.baseAddress) }
@@ -279,7 +288,8 @@ final class CurlTransfer {
             }
             // A known size makes libcurl send Content-Length, never chunked (iDRAC refuses chunked).
             setLong(CURLOPT_POST, 1)
-            setOff(CURLOPT_POSTFIELDSIZE_LARGE, framing.prefix.count + Int(info.st_size) + framing.suffix.count)
+            state.bodyLength = framing.prefix.count + Int(info.st_size) + framing.suffix.count
+            setOff(CURLOPT_POSTFIELDSIZE_LARGE, state.bodyLength)
             setLong(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
             _ = ccurl_setopt_callback(handle, CURLOPT_READFUNCTION, sendFile)
             _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, statePointer)
@@ -337,7 +347,18 @@ final class CurlTransfer {
             if let reason = state.localFileError { detail = reason }
         default: kind = .other
         }
-        return HTTPError(kind: kind, url: url, detail: detail)
+        var error = HTTPError(kind: kind, url: url, detail: detail)
+        error.requestSent = requestSentInFull(state)
+        return error
+    }
+
+    /// Whether the request's head and whole body went out on the connection.
+    func requestSentInFull(_ state: TransferState) -> Bool {
+        var headBytes = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &headBytes)
+        var bodyBytes: curl_off_t = 0
+        _ = ccurl_getinfo_off(handle, CURLINFO_SIZE_UPLOAD_T, &bodyBytes)
+        return headBytes > 0 && Int(bodyBytes) >= state.bodyLength
     }
 
     func setLong(_ option: CURLoption, _ value: Int) { _ = ccurl_setopt_long(handle, option, value) }

@@ -51,13 +51,18 @@ public final class HTTPClient {
         if case .stream(let source, let sourceTLS, let framing) = request.body {
             // A stream cannot be replayed: one attempt; the caller decides about another.
             let started = Self.monotonicSeconds()
-            let response = try transfer.performPiped(
-                request, source: source, sourceTLS: sourceTLS, framing: framing, tls: tls, userAgent: userAgent)
+            let response: HTTPResponse
+            do throws(HTTPError) {
+                response = try transfer.performPiped(
+                    request, source: source, sourceTLS: sourceTLS, framing: framing, tls: tls, userAgent: userAgent)
+            } catch {
+                throw Self.judged(error, of: request)
+            }
             let elapsed = Int((Self.monotonicSeconds() - started) * 1000)
             Log.debug(
                 "\(request.method.rawValue) \(printable) (streamed from \(URLText.printable(source.url))) → \(response.status) in \(elapsed) ms"
             )
-            return response
+            return try Self.judged(response, of: request)
         }
         let attempts = request.isRetryable ? retry.maxAttempts : 1
         var attempt = 1
@@ -74,7 +79,7 @@ public final class HTTPClient {
             switch outcome {
             case .success(let response):
                 Log.debug("\(request.method.rawValue) \(printable) → \(response.status) in \(elapsed) ms")
-                guard response.isTransientStatus, attempt < attempts else { return response }
+                guard response.isTransientStatus, attempt < attempts else { return try Self.judged(response, of: request) }
                 retryAfter = response.header("Retry-After")
                 if let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter) {
                     Log.info(
@@ -82,10 +87,11 @@ public final class HTTPClient {
                     )
                     retry.sleep(delay)
                 } else {
-                    return response
+                    return try Self.judged(response, of: request)
                 }
-            case .failure(var error):
-                Log.debug("\(request.method.rawValue) \(printable) failed in \(elapsed) ms: \(error.detail)")
+            case .failure(let failure):
+                Log.debug("\(request.method.rawValue) \(printable) failed in \(elapsed) ms: \(failure.detail)")
+                var error = Self.judged(failure, of: request)
                 error.attempts = attempt
                 guard error.isTransient, attempt < attempts, let delay = retry.delay(afterAttempt: attempt, retryAfter: nil) else {
                     throw error
@@ -97,6 +103,33 @@ public final class HTTPClient {
             }
             attempt += 1
         }
+    }
+
+    /// A lost answer to a change sent in full leaves its outcome unknown.
+    static func judged(_ error: HTTPError, of request: HTTPRequest) -> HTTPError {
+        var error = error
+        if request.isChange && error.requestSent && (error.kind == .connectionLost || error.kind == .timedOut) {
+            error.outcomeUnknown = true
+        }
+        return error
+    }
+
+    /// The answers that are not the server's own word on the request: a redirect of a request
+    /// carrying credentials (refused, naming where it pointed), and a gateway's 502 or 504 to a
+    /// change (the server behind it may have acted).
+    static func judged(_ response: HTTPResponse, of request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        let printable = URLText.printable(request.url)
+        if request.carriesCredentials, (300..<400).contains(response.status), response.status != 304 {
+            let target = response.header("Location").map { URLText.printable($0) } ?? "no Location"
+            throw HTTPError(kind: .redirectRefused, url: printable, detail: "HTTP \(response.status) to \(target)")
+        }
+        if request.isChange, response.status == 502 || response.status == 504 {
+            var error = HTTPError(kind: .connectionLost, url: printable, detail: "a gateway answered HTTP \(response.status)")
+            error.requestSent = true
+            error.outcomeUnknown = true
+            throw error
+        }
+        return response
     }
 
     static func format(_ seconds: Double) -> String {

@@ -17,6 +17,8 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case localFile
         /// A streamed body's source gave no Content-Length: spool it to a file instead.
         case sourceLengthUnknown
+        /// A request carrying credentials was answered with a redirect, which is not followed.
+        case redirectRefused
         case other
     }
 
@@ -26,6 +28,12 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
     /// libcurl's own text for the failure.
     public var detail: String
     public var attempts: Int
+    /// The whole request (head and body) had gone out before the answer was lost.
+    public var requestSent: Bool = false
+    /// A change (POST, PATCH) was sent in full and its answer lost, or a gateway answered 502 or
+    /// 504 for it: the server may have acted. Never transient: a second firmware flash, object
+    /// or password change is not harmless (contract.md, Exit status).
+    public var outcomeUnknown: Bool = false
 
     public init(kind: Kind, url: String, detail: String, attempts: Int = 1) {
         self.kind = kind
@@ -36,14 +44,16 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
 
     /// A failure another attempt may cure: the contract's exit 75.
     public var isTransient: Bool {
-        switch kind {
+        if outcomeUnknown { return false }
+        return switch kind {
         case .nameResolution, .connectionFailed, .connectionLost, .timedOut: true
         default: false
         }
     }
 
     public var exitStatus: ExitStatus {
-        switch kind {
+        if outcomeUnknown { return .failure }
+        return switch kind {
         case .nameResolution, .connectionFailed, .connectionLost, .timedOut: .transient
         case .protocolNotAllowed, .invalidURL: .badInput
         default: .failure
@@ -64,10 +74,12 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case .responseTooLarge: what = "the answer from \(url) is larger than allowed"
         case .localFile: what = "a local file for the transfer with \(url) failed"
         case .sourceLengthUnknown: what = "\(url) gave no Content-Length to stream with"
+        case .redirectRefused: what = "\(url) answered with a redirect, never followed for a request carrying credentials"
         case .other: what = "request to \(url) failed"
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""
-        return detail.isEmpty ? what + tries : "\(what)\(tries): \(detail)"
+        let text = detail.isEmpty ? what + tries : "\(what)\(tries): \(detail)"
+        return outcomeUnknown ? text + "; the request was sent in full, so whether it was applied is unknown (not retried)" : text
     }
 
     public var description: String { message }

@@ -100,9 +100,24 @@ public struct HTTPRequest: Sendable {
     /// Whether a transient failure may be retried; defaults to the method's idempotency. A POST
     /// the server treats as idempotent may set it; a GET with side effects may clear it.
     public var isRetryable: Bool
-    /// Whether to follow redirects (http and https only). libcurl keeps `Authorization` to the
-    /// first host, but not other credential headers: requests carrying an `X-Auth-Token` turn it off.
-    public var followsRedirects: Bool
+    /// Whether the request carries a credential: a credential header, or (said by the caller) a
+    /// password in its body. Such a request never follows a redirect; a redirect is an error
+    /// naming its target, because libcurl would send the body, and some headers, to wherever the
+    /// server points.
+    public var carriesCredentials: Bool
+    /// Whether the request goes on a connection of its own, closed after it. libcurl silently
+    /// re-sends a request that got no answer on a reused connection, whatever its method
+    /// (`Curl_retry_request` in lib/transfer.c), and no option turns that off: a request that
+    /// changes something must reach the server at most once. Defaults to the non-idempotent
+    /// methods (POST, PATCH).
+    public var freshConnection: Bool
+
+    /// Whether libcurl follows redirects itself (http and https only).
+    public var followsRedirects: Bool { !carriesCredentials }
+
+    /// Whether the request asks the server to change something and repeating it is not harmless
+    /// (a POST or PATCH not marked retryable): its lost answer leaves the outcome unknown.
+    public var isChange: Bool { !method.isIdempotent && !isRetryable }
 
     public init(
         _ method: HTTPMethod,
@@ -111,7 +126,8 @@ public struct HTTPRequest: Sendable {
         body: RequestBody = .none,
         destination: ResponseDestination = .memory(limit: ResponseDestination.defaultMemoryLimit),
         timeouts: HTTPTimeouts = HTTPTimeouts(),
-        isRetryable: Bool? = nil
+        isRetryable: Bool? = nil,
+        carriesCredentials: Bool = false
     ) {
         self.method = method
         self.url = url
@@ -120,7 +136,8 @@ public struct HTTPRequest: Sendable {
         self.destination = destination
         self.timeouts = timeouts
         self.isRetryable = isRetryable ?? method.isIdempotent
-        self.followsRedirects = !headers.contains { $0.isCredential && $0.name.lowercased() != "authorization" }
+        self.carriesCredentials = carriesCredentials || headers.contains { $0.isCredential }
+        self.freshConnection = !method.isIdempotent
     }
 
     /// The first value of a header, by case-insensitive name.

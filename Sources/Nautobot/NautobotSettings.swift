@@ -34,6 +34,10 @@ public struct NautobotSettings: Sendable {
         let token = rawToken.trimmedWhitespace
         SecretRedaction.register(token)
         guard !token.isEmpty else { throw .setting("NAUTOBOT_TOKEN is empty") }
+        guard token.count >= 4 else {
+            // The same rule as SecretRedaction.registerCredential: too short to be masked in logs.
+            throw .setting("NAUTOBOT_TOKEN is shorter than 4 characters, too short to be kept out of logs; refused")
+        }
         guard token.count <= 512, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             // Spaces or control characters would break (or forge) the Authorization header.
             throw .setting("NAUTOBOT_TOKEN holds characters a token cannot have (it must be the bare token, without \"Token \")")

@@ -59,9 +59,11 @@ public final class RedfishClient {
     }
 
     /// A request with this client's authentication; any status comes back, the caller judges.
+    /// `carriesCredentials` says the body holds a password (a login, a password change): such a
+    /// request never follows a redirect.
     public func send(
         _ method: HTTPMethod, _ path: String, body: JSONValue? = nil, headers extra: [HTTPHeader] = [],
-        authentication override: RedfishAuthentication? = nil
+        authentication override: RedfishAuthentication? = nil, carriesCredentials: Bool = false
     ) throws(RedfishError) -> HTTPResponse {
         var headers = [HTTPHeader("Accept", "application/json"), HTTPHeader("OData-Version", "4.0")]
         switch override ?? authentication {
@@ -73,7 +75,7 @@ public final class RedfishClient {
         if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
         let request = HTTPRequest(
             method, try url(for: path), headers: headers + extra, body: body.map { .bytes(Array($0.serialized.utf8)) } ?? .none,
-            timeouts: HTTPTimeouts(connect: 10, total: 120))
+            timeouts: HTTPTimeouts(connect: 10, total: 120), carriesCredentials: carriesCredentials)
         do {
             return try http.send(request)
         } catch {

@@ -11,6 +11,9 @@ public enum RedfishError: StepFailure, Equatable {
     case unexpected(String)
     /// The BMC refused the request, with its own messages: exit 1, or 75 for 429/5xx (busy).
     case refused(status: Int, request: String, messages: String)
+    /// A login was sent in full and its answer lost: the BMC may have counted a failed login, so
+    /// it counts as one; nothing was changed, so another attempt later is safe (exit 75).
+    case loginAnswerLost(user: String, HTTPError)
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -18,6 +21,7 @@ public enum RedfishError: StepFailure, Equatable {
         case .transport(let error): error.exitStatus
         case .unexpected: .failure
         case .refused(let status, _, _): [429, 500, 502, 503, 504].contains(status) ? .transient : .failure
+        case .loginAnswerLost: .transient
         }
     }
 
@@ -27,6 +31,8 @@ public enum RedfishError: StepFailure, Equatable {
         case .transport(let error): "BMC: " + error.message
         case .refused(let status, let request, let messages):
             "BMC refused \(request) (HTTP \(status))\(messages.isEmpty ? "" : ": " + messages)"
+        case .loginAnswerLost(let user, let error):
+            "BMC: the answer to the login as \(user) at \(error.url) was lost after it was sent (\(error.detail)); counted as one failed login, nothing was changed"
         }
     }
 }

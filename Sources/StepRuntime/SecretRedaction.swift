@@ -24,6 +24,16 @@ public enum SecretRedaction {
         }
     }
 
+    /// Registers a credential an operator gave in `setting`, refusing one shorter than 4
+    /// characters as bad input: it could not be masked without garbling ordinary text, so it
+    /// could reach a log. The message names the setting, never the value.
+    public static func registerCredential(_ value: String, setting: String) throws(StepError) {
+        guard value.count >= 4 else {
+            throw .badInput("\(setting) is shorter than 4 characters, too short to be kept out of logs; refused")
+        }
+        register(value)
+    }
+
     /// The text with every registered secret replaced by `mask`.
     public static func redact(_ text: String) -> String {
         let list = secrets.withLock { $0 }

@@ -113,11 +113,19 @@ final class DelayRecorder: Sendable {
         }
         let followed = try await offThread { try HTTPClient().send(HTTPRequest(.get, base + "/redirect?to=/ok")) }
         #expect(followed.status == 200 && followed.bodyText == "hello")
-        // A session token is not a header libcurl keeps from other hosts: no redirect is followed with one.
-        let withToken = try await offThread {
-            try HTTPClient().send(HTTPRequest(.get, base + "/redirect?to=/ok", headers: [HTTPHeader("X-Auth-Token", "t0ken")]))
+        // A request carrying credentials follows no redirect, not even to its own server: it is an error naming the target.
+        for header in [HTTPHeader("X-Auth-Token", "t0ken"), HTTPHeader("Authorization", "Token t0ken")] {
+            do {
+                _ = try await offThread { try HTTPClient().send(HTTPRequest(.get, base + "/redirect?to=/ok", headers: [header])) }
+                Issue.record("followed a redirect with \(header.name)")
+            } catch let error as HTTPError {
+                #expect(error.kind == .redirectRefused)
+                #expect(error.exitStatus == .failure)
+                #expect(
+                    error.message
+                        == "\(base)/redirect answered with a redirect, never followed for a request carrying credentials: HTTP 302 to /ok")
+            }
         }
-        #expect(withToken.status == 302)
     }
 
     @Test func fileBodyIsStreamedWithAnExactLength() async throws {
@@ -246,5 +254,106 @@ final class DelayRecorder: Sendable {
         #expect(TLSOptions.system.verifiesPeer)
         #expect(TLSOptions(caFile: "/x").verifiesPeer)
         #expect(!TLSOptions.insecure.verifiesPeer)
+    }
+}
+
+/// Requests that change something or carry credentials, under the faults a network plays: an
+/// answer lost on a kept-alive connection, a gateway's 502, a redirect to another host.
+@Suite struct HTTPChangeSafetyTests {
+    /// Answers the first request on each connection; reads any later one and closes without a
+    /// word, as a server whose keep-alive timer fired would. POSTs are never answered.
+    static func droppingServer() throws -> ScriptedSocketServer {
+        try ScriptedSocketServer { method, _, onConnection in
+            method == "GET" && onConnection == 1 ? .respond(status: 200, body: "warm") : .closeWithoutAnswer
+        }
+    }
+
+    @Test func libcurlReplaysAnUnansweredRequestOnAReusedConnection() async throws {
+        let server = try Self.droppingServer()
+        defer { server.stop() }
+        let response = try await offThread {
+            let client = try HTTPClient(retry: .never)
+            _ = try client.send(HTTPRequest(.get, server.baseURL + "/warm"))
+            return try client.send(HTTPRequest(.get, server.baseURL + "/again"))
+        }
+        // The reason for fresh connections: one GET in the caller's code, two at the server.
+        #expect(response.status == 200)
+        #expect(server.requests.filter { $0.path == "/again" }.count == 2)
+    }
+
+    @Test func aChangeWhoseAnswerIsLostReachesTheServerOnceAndIsNotTransient() async throws {
+        let server = try Self.droppingServer()
+        defer { server.stop() }
+        do {
+            _ = try await offThread {
+                let client = try HTTPClient()
+                _ = try client.send(HTTPRequest(.get, server.baseURL + "/warm"))
+                return try client.send(HTTPRequest(.post, server.baseURL + "/Actions/SimpleUpdate", body: .bytes(Array("{}".utf8))))
+            }
+            Issue.record("a POST with no answer succeeded")
+        } catch let error as HTTPError {
+            #expect(error.outcomeUnknown)
+            #expect(error.requestSent)
+            #expect(error.exitStatus == .failure)
+            #expect(!error.isTransient)
+            #expect(error.message.hasSuffix("; the request was sent in full, so whether it was applied is unknown (not retried)"))
+        }
+        let posts = server.requests.filter { $0.method == "POST" }
+        #expect(posts.count == 1)
+        #expect(posts.first?.body == "{}")
+        #expect(posts.first?.connection != server.requests.first?.connection, "a connection of its own")
+    }
+
+    @Test func aChangeThatNeverWentOutStaysTransient() async throws {
+        do {
+            _ = try await offThread {
+                try HTTPClient(retry: .never).send(HTTPRequest(.post, "http://127.0.0.1:\(closedPort())/x", body: .bytes([1])))
+            }
+            Issue.record("a POST to a closed port succeeded")
+        } catch let error as HTTPError {
+            #expect(error.kind == .connectionFailed)
+            #expect(!error.requestSent && !error.outcomeUnknown)
+            #expect(error.exitStatus == .transient)
+        }
+    }
+
+    @Test func aGatewayErrorToAChangeLeavesItsOutcomeUnknown() async throws {
+        for status in [502, 504] {
+            let server = try ScriptedSocketServer { _, _, _ in .respond(status: status) }
+            defer { server.stop() }
+            do {
+                _ = try await offThread { try HTTPClient().send(HTTPRequest(.patch, server.baseURL + "/Accounts/2", body: .bytes([1]))) }
+                Issue.record("a \(status) to a PATCH was returned as an answer")
+            } catch let error as HTTPError {
+                #expect(error.outcomeUnknown && error.exitStatus == .failure)
+                #expect(error.detail == "a gateway answered HTTP \(status)")
+            }
+            #expect(server.requests.count == 1, "never retried")
+        }
+    }
+
+    @Test func aRedirectedLoginNeverSendsItsBodyElsewhere() async throws {
+        let elsewhere = try ScriptedSocketServer { _, _, _ in .respond(status: 201) }
+        defer { elsewhere.stop() }
+        for status in [301, 302, 303, 307, 308] {
+            let bmc = try ScriptedSocketServer { _, _, _ in
+                .respond(status: status, headers: [("Location", elsewhere.baseURL + "/steal")])
+            }
+            defer { bmc.stop() }
+            let body = Array(#"{"UserName":"root","Password":"calvin-0"}"#.utf8)
+            do {
+                _ = try await offThread {
+                    try HTTPClient().send(
+                        HTTPRequest(
+                            .post, bmc.baseURL + "/redfish/v1/SessionService/Sessions", body: .bytes(body), carriesCredentials: true))
+                }
+                Issue.record("a redirected login was accepted (\(status))")
+            } catch let error as HTTPError {
+                #expect(error.kind == .redirectRefused)
+                #expect(error.detail == "HTTP \(status) to \(elsewhere.baseURL)/steal")
+            }
+            #expect(bmc.requests.count == 1)
+        }
+        #expect(elsewhere.requests.isEmpty, "the password went nowhere else")
     }
 }

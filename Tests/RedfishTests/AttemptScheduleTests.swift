@@ -1,3 +1,4 @@
+import JSON
 import Redfish
 import Synchronization
 import Testing
@@ -95,5 +96,42 @@ final class FakeClock: Sendable {
         for bad in ["192.0.2.11:443:127.0.0.1", "192.0.2.11:443:127.0.0.1:70000", "a:b:c:d", "192.0.2.11:443:127.0.0.1:1:2"] {
             #expect(throws: RedfishError.self, "\(bad)") { try RedfishEndpoint.from(host: "h", environment: ["OBM_CONNECT_TO": bad]) }
         }
+    }
+
+    @Test func accountServiceFiguresAreBoundedNotTrusted() throws {
+        let huge = try #require(
+            LockoutPolicy.fromAccountService(
+                try JSONValue(
+                    parsing:
+                        #"{"AccountLockoutThreshold": 1e30, "AccountLockoutCounterResetAfter": 1e999, "AccountLockoutDuration": 1e19}"#)))
+        #expect(huge.threshold == 1_000_000)
+        #expect(huge.resetAfter == .infinity && huge.duration == .infinity)
+        #expect(huge.description == "threshold=1000000,reset-after=never,duration=never (the BMC's AccountService)")
+        let negative = LockoutPolicy.fromAccountService(
+            try JSONValue(parsing: #"{"AccountLockoutThreshold": -3, "AccountLockoutCounterResetAfter": 60}"#))
+        #expect(negative == nil, "a negative threshold is no policy; the vendor's applies")
+    }
+
+    @Test func aCounterThatNeverResetsNeverDecays() {
+        let clock = FakeClock()
+        let policy = LockoutPolicy(threshold: 3, resetAfter: 1, duration: 1, minimumSpacing: 0, resetEnabled: false, source: "test")
+        var schedule = clock.schedule(policy)
+        schedule.recordFailure()
+        clock.advance(3600)
+        #expect(schedule.refusalOfNextAttempt(longestWait: 1500) == nil, "one failure stands: one more is affordable")
+        schedule.recordFailure()
+        clock.advance(86400)
+        #expect(schedule.refusalOfNextAttempt(longestWait: 1500)?.hasPrefix("the BMC's failed-login count never resets by time") == true)
+    }
+
+    @Test func aWaitBeyondTheStepsBoundIsRefusedNotSlept() {
+        let clock = FakeClock()
+        var schedule = clock.schedule(LockoutPolicy(threshold: 2, resetAfter: 4000, duration: 60, minimumSpacing: 0, source: "test"))
+        schedule.recordFailure()
+        #expect(
+            schedule.refusalOfNextAttempt(longestWait: 1500)
+                == "the BMC's policy (threshold=2,reset-after=4000s,duration=60s (test)) would need a wait of 4001 s before the next attempt, longer than the 1500 s this step may wait"
+        )
+        #expect(clock.now == 1000, "nothing slept")
     }
 }

@@ -52,7 +52,7 @@ import Testing
 
     @Test func aBMCThatRefusesEveryPasswordFailsTheWorkflowWithoutRetrying() throws {
         let world = try RunnerWorld.start(
-            bmcArguments: [], accounts: ["root:nothing-we-know"], settings: Self.policy, legacy: ["a-1", "b-2"])
+            bmcArguments: [], accounts: ["root:nothing-we-know"], settings: Self.policy, legacy: ["aa-1", "bb-2"])
         let run = try world.run("obm-sync-creds", ["hostname": "demo.domain.local"])
         #expect(run.status == 1)
         #expect(run.stdout.contains("✖ sync"))

@@ -51,6 +51,24 @@ public struct SimulatedBMC: Sendable {
             .boolValue == true
     }
 
+    /// The BMC acts on the next `count` requests under `prefix`, and a proxy in front of it
+    /// answers `status` instead of the BMC's answer.
+    public func loseAnswers(_ prefix: String, method: String? = nil, status: Int = 502, count: Int = 1) throws {
+        let methodField = method.map { #", "method": "\#($0)""# } ?? ""
+        _ = try control(
+            "/_simulator/gateway", body: #"{"prefix": "\#(prefix)", "status": \#(status), "count": \#(count)\#(methodField)}"#)
+    }
+
+    /// Members (a JSON object's text, numbers as written) that replace the AccountService's own.
+    public func overrideAccountService(_ members: String) throws {
+        _ = try control("/_simulator/account-service", body: members)
+    }
+
+    /// Requests under `prefix` are redirected to `location` before the BMC sees them.
+    public func redirect(_ prefix: String, status: Int, to location: String) throws {
+        _ = try control("/_simulator/redirect", body: #"{"prefix": "\#(prefix)", "status": \#(status), "location": "\#(location)"}"#)
+    }
+
     /// Answer requests under `prefix` after `milliseconds`.
     public func slowDown(_ prefix: String, milliseconds: Int) throws {
         _ = try control("/_simulator/slow", body: #"{"prefix": "\#(prefix)", "ms": \#(milliseconds)}"#)

@@ -69,7 +69,7 @@ import Testing
     @Test func noPasswordWorksIsExit1WithoutLockout() throws {
         let bmc = try SimulatedBMC.start(personality: "dmtf", accounts: ["root:something-else"], extra: ["--account-threshold", "3"])
         let run = try runStep(
-            "obm-sync-creds", ["--host", bmc.host], environment: bmc.environment(password: Self.record, legacy: ["a-1", "b-2", "c-3"]))
+            "obm-sync-creds", ["--host", bmc.host], environment: bmc.environment(password: Self.record, legacy: ["aa-1", "bb-2", "cc-3"]))
         #expect(run.status == 1)
         #expect(
             run.stderrLines.last
@@ -77,7 +77,7 @@ import Testing
         )
         #expect(run.output("status") == nil)
         #expect(try bmc.state().attempts.count == 4, "each password exactly once")
-        try expectClean(bmc, run, passwords: [Self.record, "a-1", "b-2", "c-3"])
+        try expectClean(bmc, run, passwords: [Self.record, "aa-1", "bb-2", "cc-3"])
     }
 
     @Test func factoryAccountThatMustChangeItsPassword() throws {
@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func unreachableBMCIsTransientAndSpendsNoPassword() throws {
-        let env = ["OBM_USERNAME": "root", "OBM_PASSWORD": Self.record, "OBM_LEGACY_PASSWORDS": "[\"x-1\"]"]
+        let env = ["OBM_USERNAME": "root", "OBM_PASSWORD": Self.record, "OBM_LEGACY_PASSWORDS": "[\"xx-1\"]"]
         let run = try runStep("obm-sync-creds", ["--host", "127.0.0.1:\(closedPort())"], environment: env)
         #expect(run.status == 75, "\(run)")
         #expect(run.stderrLines.last?.contains("cannot connect to") == true)

@@ -39,7 +39,8 @@ public struct AccountService {
         for attempt in 1...2 {
             var headers: [HTTPHeader] = []
             if let etag = current.etag { headers.append(HTTPHeader("If-Match", etag)) }
-            let response = try client.send(.patch, current.path, body: ["Password": .string(password)], headers: headers)
+            let response = try client.send(
+                .patch, current.path, body: ["Password": .string(password)], headers: headers, carriesCredentials: true)
             if response.isSuccess { return }
             if response.status == 412 && attempt == 1 {
                 current = try client.get(current.path)

@@ -27,6 +27,23 @@ public struct AttemptSchedule: Sendable {
         margin = min(1.0, max(0.05, 0.05 * max(policy.resetAfter, policy.minimumSpacing)))
     }
 
+    /// Why the next attempt cannot be made within `longestWait` seconds, nil when it can: a
+    /// counter that never resets with threshold - 1 failures standing, or a reset further away
+    /// than the step can wait. Then no more passwords may be tried.
+    public func refusalOfNextAttempt(longestWait: Double) -> String? {
+        guard let threshold = policy.threshold, !failures.isEmpty else { return nil }
+        if !policy.resetEnabled && countedFailures(at: clock()) + 1 >= threshold {
+            return
+                "the BMC's failed-login count never resets by time (AccountLockoutCounterResetEnabled false) and \(failures.count) of the \(threshold - 1) failures it allows before locking stand"
+        }
+        let delay = delayBeforeNextAttempt()
+        if delay > longestWait {
+            return
+                "the BMC's policy (\(policy)) would need a wait of \(delay.isFinite ? "\(Int(delay.rounded())) s" : "forever") before the next attempt, longer than the \(Int(longestWait)) s this step may wait"
+        }
+        return nil
+    }
+
     /// Whether one more failure could ever be afforded: a threshold of 1 locks on the first.
     public var canAffordAFailure: Bool { (policy.threshold ?? 2) > 1 }
 
@@ -62,10 +79,11 @@ public struct AttemptSchedule: Sendable {
         failures.append(now)
     }
 
-    /// The count the BMC holds now: zero once `resetAfter` has passed since the last failure.
+    /// The count the BMC holds now: zero once `resetAfter` has passed since the last failure,
+    /// unless the BMC never resets it by time.
     func countedFailures(at time: Double) -> Int {
         guard let last = failures.last else { return 0 }
-        return time - last >= policy.resetAfter ? 0 : countedSinceReset
+        return policy.resetEnabled && time - last >= policy.resetAfter ? 0 : countedSinceReset
     }
 
     public static let monotonic = StepClock.monotonic

@@ -9,28 +9,40 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
     public var resetAfter: Double
     public var duration: Double
     public var minimumSpacing: Double
+    /// Whether the count goes back to zero after `resetAfter`. Redfish's
+    /// `AccountLockoutCounterResetEnabled: false` means only a successful login resets it.
+    public var resetEnabled: Bool
     /// Where it came from: OBM_LOCKOUT_POLICY, the AccountService, a vendor default.
     public var source: String
 
-    public init(threshold: Int?, resetAfter: Double, duration: Double, minimumSpacing: Double, source: String) {
+    public init(
+        threshold: Int?, resetAfter: Double, duration: Double, minimumSpacing: Double, resetEnabled: Bool = true, source: String
+    ) {
         self.threshold = threshold
         self.resetAfter = resetAfter
         self.duration = duration
         self.minimumSpacing = minimumSpacing
+        self.resetEnabled = resetEnabled
         self.source = source
     }
+
+    /// The longest period a BMC's figure is taken as: a longer one (or one JSON cannot hold as a
+    /// finite number, `1e999`) is read as "never", which no wait can serve.
+    public static let longestPeriod: Double = 7 * 86400
 
     public var description: String {
         var parts: [String] = []
         if let threshold {
-            parts.append("threshold=\(threshold),reset-after=\(Self.seconds(resetAfter)),duration=\(Self.seconds(duration))")
+            let reset = resetEnabled ? Self.seconds(resetAfter) : "never"
+            parts.append("threshold=\(threshold),reset-after=\(reset),duration=\(Self.seconds(duration))")
         }
         if minimumSpacing > 0 { parts.append("spacing=\(Self.seconds(minimumSpacing))") }
         return "\(parts.joined(separator: ",")) (\(source))"
     }
 
     static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value))s" : "\(value)s"
+        guard value.isFinite, value <= longestPeriod else { return "never" }
+        return value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 
     /// `threshold=3,reset-after=60s,duration=60s` (and optionally `spacing=10s`), the
@@ -80,12 +92,20 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The policy an AccountService reports, nil when it reports none (absent, or zeros as iDRAC).
+    /// Values are taken for what they can mean, never trusted to be small: a threshold beyond
+    /// `Int` is as good as none, a period beyond `longestPeriod` (or not finite) is "never"
+    /// (`Double.infinity`), and `AccountLockoutCounterResetEnabled: false` is honoured.
     public static func fromAccountService(_ json: JSONValue) -> LockoutPolicy? {
-        guard let threshold = json["AccountLockoutThreshold"]?.intValue, threshold > 0,
-            let resetAfter = json["AccountLockoutCounterResetAfter"]?.doubleValue, resetAfter > 0
+        guard let thresholdValue = json["AccountLockoutThreshold"]?.doubleValue, thresholdValue >= 1,
+            let resetValue = json["AccountLockoutCounterResetAfter"]?.doubleValue, resetValue > 0
         else { return nil }
-        let duration = json["AccountLockoutDuration"]?.doubleValue ?? resetAfter
+        func period(_ value: Double) -> Double { value.isFinite && value <= longestPeriod ? value : .infinity }
+        let threshold = thresholdValue < 1_000_000 ? Int(thresholdValue) : 1_000_000
+        let resetAfter = period(resetValue)
+        let duration = json["AccountLockoutDuration"]?.doubleValue.map { period(max(0, $0)) } ?? resetAfter
+        let resetEnabled = json["AccountLockoutCounterResetEnabled"]?.boolValue ?? true
         return LockoutPolicy(
-            threshold: threshold, resetAfter: resetAfter, duration: duration, minimumSpacing: 0, source: "the BMC's AccountService")
+            threshold: threshold, resetAfter: resetAfter, duration: duration, minimumSpacing: 0, resetEnabled: resetEnabled,
+            source: "the BMC's AccountService")
     }
 }

@@ -42,12 +42,20 @@ public struct SessionLogin {
         self.sessionsPath = sessionsPath
     }
 
-    /// One POST of UserName and Password. Network failures throw (exit 75, no password spent);
-    /// a busy BMC (503, 429, no free session slot) throws a transient refusal.
+    /// One POST of UserName and Password, on a connection of its own, never redirected. A
+    /// network failure before the request was sent in full throws (exit 75, no password spent);
+    /// an answer lost after it (or a gateway's 502/504) throws `.loginAnswerLost`: the BMC may
+    /// have counted a failed login (exit 75). A busy BMC (503, 429, no free session slot) throws
+    /// a transient refusal.
     public func login(user: String, password: String) throws(RedfishError) -> LoginResult {
-        let response = try client.send(
-            .post, sessionsPath, body: ["UserName": .string(user), "Password": .string(password)],
-            authentication: RedfishAuthentication.none)
+        let response: HTTPResponse
+        do {
+            response = try client.send(
+                .post, sessionsPath, body: ["UserName": .string(user), "Password": .string(password)],
+                authentication: RedfishAuthentication.none, carriesCredentials: true)
+        } catch .transport(let error) where error.outcomeUnknown {
+            throw .loginAnswerLost(user: user, error)
+        }
         let body = try? JSONValue(parsing: response.body)
         switch response.status {
         case 200, 201:

@@ -9,7 +9,11 @@ import Synchronization
 ///
 /// Control endpoints for tests: `GET /_simulator/state` (sessions open, lockouts caused,
 /// attempts with times and outcomes, firmware), `POST /_simulator/check` with `{"user", "password"}`
-/// (does the BMC accept them now?), `POST /_simulator/slow` with `{"prefix", "ms"}` (answer
+/// (does the BMC accept them now?), `POST /_simulator/gateway` with `{"prefix", "status", "count"}`
+/// and an optional `method` (the BMC acts on the next `count` requests under the prefix, a proxy in front answers `status`
+/// instead: a lost answer), `POST /_simulator/redirect` with `{"prefix", "status", "location"}`
+/// (a redirect instead of the BMC), `POST /_simulator/account-service` with members that replace the
+/// AccountService's (extreme lockout figures), `POST /_simulator/slow` with `{"prefix", "ms"}` (answer
 /// requests under a path slowly).
 public final class BMCSimulator: SimulatedService {
     /// The failed-login behaviour enforced, in seconds (tests scale it down).
@@ -88,6 +92,12 @@ public final class BMCSimulator: SimulatedService {
         var lockouts = 0
         var nextSession = 1
         var slow: [(prefix: String, milliseconds: Int)] = []
+        /// A front proxy that loses the BMC's answer: the BMC acts, the client gets `status`.
+        var gateway: [(method: String?, prefix: String, status: Int, remaining: Int)] = []
+        /// Members that replace the AccountService's own (odd or extreme lockout figures).
+        var accountServiceOverride: [JSONMember] = []
+        /// Requests under the prefix are answered with a redirect, before the BMC sees them.
+        var redirect: [(prefix: String, status: Int, location: String)] = []
         var firmwareVersion: String
         var tasks: [UpdateTask] = []
         var images: [ReceivedImage] = []
@@ -138,10 +148,20 @@ public final class BMCSimulator: SimulatedService {
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         if let upload = await receiveUpload(request, path: path) { return upload }
         return state.withLock { state in
+            if let rule = state.redirect.first(where: { request.path.hasPrefix($0.prefix) }) {
+                return .json(rule.status, ["moved": .string(rule.location)], headers: [("Location", rule.location)])
+            }
             if now < state.rebootUntil {
                 return Self.error(503, "Base.1.8.ServiceTemporarilyUnavailable", "The service is temporarily unavailable (rebooting).")
             }
-            return route(request, path: path, state: &state)
+            let answer = route(request, path: path, state: &state)
+            if let rule = state.gateway.firstIndex(where: {
+                request.path.hasPrefix($0.prefix) && ($0.method ?? request.method) == request.method && $0.remaining > 0
+            }) {
+                state.gateway[rule].remaining -= 1
+                return .json(state.gateway[rule].status, ["error": "the gateway lost the BMC's answer"])
+            }
+            return answer
         }
     }
 
@@ -158,7 +178,7 @@ public final class BMCSimulator: SimulatedService {
         if personality == .dmtf && path == "/redfish/v1/AccountService" && request.method == "GET" && request.header("x-auth-token") == nil
             && request.header("authorization") == nil
         {
-            return .json(200, accountService())
+            return .json(200, accountService(overriding: state.accountServiceOverride))
         }
         let caller: Caller
         switch authenticate(request, state: &state) {
@@ -190,7 +210,7 @@ public final class BMCSimulator: SimulatedService {
                 Self.collection(
                     "/redfish/v1/SessionService/Sessions", state.sessions.map { "/redfish/v1/SessionService/Sessions/\($0.id)" }))
         case ("GET", "/redfish/v1/AccountService"):
-            return .json(200, accountService())
+            return .json(200, accountService(overriding: state.accountServiceOverride))
         case ("GET", "/redfish/v1/AccountService/Accounts"):
             return .json(
                 200,
@@ -354,7 +374,7 @@ public final class BMCSimulator: SimulatedService {
 
     // MARK: - Accounts
 
-    func accountService() -> JSONValue {
+    func accountService(overriding: [JSONMember] = []) -> JSONValue {
         let threshold = policy.accountThreshold ?? 0
         var members: [JSONMember] = [
             JSONMember("@odata.id", "/redfish/v1/AccountService"), JSONMember("Id", "AccountService"), JSONMember("ServiceEnabled", true),
@@ -369,6 +389,10 @@ public final class BMCSimulator: SimulatedService {
             ]
         } else {
             members.append(JSONMember("MinPasswordLength", 8))
+        }
+        for member in overriding {
+            members.removeAll { $0.key == member.key }
+            members.append(member)
         }
         return .object(members)
     }
@@ -447,6 +471,23 @@ public final class BMCSimulator: SimulatedService {
             let milliseconds = body?["ms"]?.intValue ?? 0
             state.withLock { $0.slow = milliseconds > 0 ? [(prefix, milliseconds)] : [] }
             return .json(200, ["prefix": .string(prefix), "ms": .integer(milliseconds)])
+        case ("POST", "/_simulator/account-service"):
+            let members = body?.objectValue ?? []
+            state.withLock { $0.accountServiceOverride = members }
+            return .json(200, .object(members))
+        case ("POST", "/_simulator/redirect"):
+            let prefix = body?["prefix"]?.stringValue ?? "/"
+            let status = body?["status"]?.intValue ?? 307
+            let location = body?["location"]?.stringValue ?? ""
+            state.withLock { $0.redirect = location.isEmpty ? [] : [(prefix, status, location)] }
+            return .json(200, ["prefix": .string(prefix), "status": .integer(status), "location": .string(location)])
+        case ("POST", "/_simulator/gateway"):
+            let prefix = body?["prefix"]?.stringValue ?? "/"
+            let status = body?["status"]?.intValue ?? 502
+            let count = body?["count"]?.intValue ?? 1
+            let method = body?["method"]?.stringValue
+            state.withLock { $0.gateway = [(method, prefix, status, count)] }
+            return .json(200, ["prefix": .string(prefix), "status": .integer(status), "count": .integer(count)])
         default:
             return .json(404, ["error": "no such control endpoint"])
         }

@@ -52,7 +52,7 @@ struct OBMFirmwareUpdate: Step {
         guard let user = environment["OBM_USERNAME"], !user.isEmpty, let password = environment["OBM_PASSWORD"], !password.isEmpty else {
             throw StepError.badInput("OBM_USERNAME and OBM_PASSWORD must be set (the Secret named by get-obm-creds)")
         }
-        SecretRedaction.register(password)
+        try SecretRedaction.registerCredential(password, setting: "OBM_PASSWORD")
         let forced = try method.map { name throws(StepError) -> UpdateMethod in
             guard let method = UpdateMethod(rawValue: name.lowercased()) else {
                 throw .badInput("--method \"\(name)\" is not simple, multipart or push")

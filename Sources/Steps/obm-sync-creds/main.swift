@@ -57,7 +57,7 @@ struct OBMSyncCreds: Step {
         guard let password = environment["OBM_PASSWORD"], !password.isEmpty else {
             throw StepError.badInput("OBM_PASSWORD is not set (the Secret named by get-obm-creds, key password)")
         }
-        SecretRedaction.register(password)
+        try SecretRedaction.registerCredential(password, setting: "OBM_PASSWORD")
         var legacy: [String] = []
         if let text = environment["OBM_LEGACY_PASSWORDS"], !text.trimmingPrefix(" ").isEmpty {
             guard let list = try? JSONValue(parsing: text), let items = list.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
@@ -65,7 +65,9 @@ struct OBMSyncCreds: Step {
             }
             legacy = items.compactMap(\.stringValue).filter { !$0.isEmpty }
             guard legacy.count <= 20 else { throw StepError.badInput("OBM_LEGACY_PASSWORDS lists more than 20 passwords") }
-            legacy.forEach(SecretRedaction.register)
+            for (index, password) in legacy.enumerated() {
+                try SecretRedaction.registerCredential(password, setting: "OBM_LEGACY_PASSWORDS item \(index + 1)")
+            }
         }
         let legacyUser = environment["OBM_LEGACY_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "root"
         for name in [user, legacyUser] where name.count > 64 || name.contains(where: { $0.isNewline }) {

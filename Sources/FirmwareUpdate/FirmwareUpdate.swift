@@ -69,6 +69,8 @@ public struct FirmwareUpdate {
 
     public func run() throws -> FirmwareUpdateOutcome {
         let deadline = clock() + plan.timeout
+        // No request, poll or retry outlives --timeout; clean-up requests have their own bound.
+        client.deadline = StepClock.monotonic() + plan.timeout
         let root = try ServiceRoot.read(client)
         let vendor = VendorProfile.detect(root)
         guard let sessionsPath = try root.sessionsPath(client) else {
@@ -103,27 +105,52 @@ public struct FirmwareUpdate {
             throw RedfishError.transport(error)
         }
         if plan.dryRun {
-            let size = try? plan.image.size(using: imageHTTP)
+            let size: Int?
+            do {
+                size = try plan.image.size(using: imageHTTP)
+            } catch {
+                // A dry run that cannot reach the image proves nothing: say so, with the usual exit.
+                throw StepError(error.exitStatus, "dry run: the firmware image cannot be checked: \(error.message)")
+            }
             let sizeText = size.map { "\($0) bytes" } ?? "of unknown size (the server gives no length; it would be spooled to disk first)"
             return FirmwareUpdateOutcome(
                 status: "DryRun", succeeded: true, method: method, versionBefore: before, versionAfter: before,
                 summary: "dry run: would update by \(method.rawValue) with \(plan.image.fileName), \(sizeText); nothing changed")
         }
 
-        let accepted = try start(method, service: service, vendor: vendor, session: session, imageHTTP: imageHTTP)
+        // Logins after this point (the BMC reboots and forgets the session) are paced by the
+        // BMC's failed-login policy, like every login.
+        let policy = (try? AccountService(client: client, root: root))?.lockoutPolicy() ?? vendor.lockoutPolicy
+        let renewal = SessionRenewal(
+            login: login, client: client, user: plan.user, password: plan.password,
+            schedule: AttemptSchedule(policy: policy, clock: clock, sleep: sleep))
+        let change = "the \(method.rawValue) update with \(plan.image.fileName)"
+        ChangeLedger.sending(change)
+        let accepted: HTTPResponse
+        do {
+            accepted = try start(method, service: service, vendor: vendor, session: session, imageHTTP: imageHTTP)
+        } catch {
+            // Not sent in full (an upload cut by a stop, a refused connection): nothing applied.
+            if case .transport(let failure) = error as? RedfishError, !failure.requestSent { ChangeLedger.refused(change) }
+            throw error
+        }
         guard accepted.isSuccess else {
+            if (400..<500).contains(accepted.status) { ChangeLedger.refused(change) }
             let messages = RedfishMessages.text(accepted)
             throw RedfishError.refused(status: accepted.status, request: "the \(method.rawValue) update", messages: messages)
         }
+        ChangeLedger.accepted(change)
         let taskPath = accepted.header("Location") ?? taskLink(in: accepted)
         Log.info("the BMC accepted the update (HTTP \(accepted.status))\(taskPath.map { "; following \($0)" } ?? " without a task")")
 
         var outcome: FirmwareUpdateOutcome
         if let taskPath {
-            outcome = try follow(taskPath, method: method, before: before, root: root, login: login, session: &session, deadline: deadline)
+            outcome = try follow(
+                taskPath, method: method, before: before, root: root, renewal: renewal, session: &session, deadline: deadline)
         } else {
-            outcome = watchVersion(
-                method: method, before: before, root: root, login: login, session: &session, deadline: deadline, reason: "left no task")
+            outcome = try watchVersion(
+                method: method, before: before, root: root, renewal: renewal, session: &session, deadline: deadline,
+                reason: "left no task")
         }
         if outcome.succeeded && outcome.versionAfter == nil {
             outcome.versionAfter = firmwareVersion(root)
@@ -241,7 +268,8 @@ public struct FirmwareUpdate {
     /// Polls the task until it ends or the deadline passes, riding out a BMC that reboots
     /// (connection refused, 5xx, 401 until a new login works).
     func follow(
-        _ taskPath: String, method: UpdateMethod, before: String?, root: ServiceRoot, login: SessionLogin, session: inout RedfishSession,
+        _ taskPath: String, method: UpdateMethod, before: String?, root: ServiceRoot, renewal: SessionRenewal,
+        session: inout RedfishSession,
         deadline: Double
     ) throws -> FirmwareUpdateOutcome {
         var last: TaskReport?
@@ -255,6 +283,8 @@ public struct FirmwareUpdate {
             do {
                 response = try client.send(.get, taskPath)
             } catch {
+                // A stop is not a rebooting BMC: end here, the step reports what was sent.
+                if TerminationSignal.requested { throw error }
                 if !quiet { Log.info("the BMC is not answering (\(error.message)); it may be rebooting: waiting") }
                 quiet = true
                 continue
@@ -287,20 +317,13 @@ public struct FirmwareUpdate {
                     )
                 }
             case 401:
-                // A rebooted BMC forgets its sessions: log in again and go on.
-                if case .accepted(let renewed) = (try? login.login(user: plan.user, password: plan.password))
-                    ?? .refused(status: 0, messages: "")
-                {
-                    login.logout(session)
-                    session = renewed
-                    client.authentication = .session(token: renewed.token)
-                    Log.info("logged in again (the BMC ended the session, likely a reboot)")
-                }
+                // A rebooted BMC forgets its sessions: log in again, paced, and go on.
+                try renewal.renew(&session, deadline: deadline, why: "the BMC ended the session, likely a reboot")
             case 404:
                 Log.info("the task is gone (\(taskPath)); checking the firmware version instead")
-                return watchVersion(
-                    method: method, before: before, root: root, login: login, session: &session, deadline: deadline, reason: "lost its task"
-                )
+                return try watchVersion(
+                    method: method, before: before, root: root, renewal: renewal, session: &session, deadline: deadline,
+                    reason: "lost its task")
             default:
                 if !quiet { Log.info("the BMC answered HTTP \(response.status) while the update runs; it may be rebooting: waiting") }
                 quiet = true
@@ -316,9 +339,10 @@ public struct FirmwareUpdate {
 
     /// No task to follow: only a changed FirmwareVersion shows the update happened.
     func watchVersion(
-        method: UpdateMethod, before: String?, root: ServiceRoot, login: SessionLogin, session: inout RedfishSession, deadline: Double,
+        method: UpdateMethod, before: String?, root: ServiceRoot, renewal: SessionRenewal, session: inout RedfishSession,
+        deadline: Double,
         reason: String
-    ) -> FirmwareUpdateOutcome {
+    ) throws -> FirmwareUpdateOutcome {
         var current: String? = before
         while clock() <= deadline {
             if let version = firmwareVersion(root) {
@@ -328,14 +352,10 @@ public struct FirmwareUpdate {
                         status: "Completed", succeeded: true, method: method, versionBefore: before, versionAfter: version,
                         summary: "the update \(reason), but FirmwareVersion changed from \(before) to \(version)")
                 }
-            } else if case .accepted(let renewed) = (try? login.login(user: plan.user, password: plan.password))
-                ?? .refused(status: 0, messages: "")
-            {
-                login.logout(session)
-                session = renewed
-                client.authentication = .session(token: renewed.token)
+            } else {
+                try renewal.renew(&session, deadline: deadline, why: "the firmware version could not be read with the session")
             }
-            sleep(plan.pollInterval)
+            sleep(max(0, min(plan.pollInterval, deadline - clock())))
         }
         return FirmwareUpdateOutcome(
             status: "Unknown", succeeded: false, method: method, versionBefore: before, versionAfter: current,

@@ -1,4 +1,5 @@
 import CCurl
+import StepRuntime
 
 #if canImport(Glibc)
     import Glibc
@@ -31,6 +32,13 @@ final class TransferState {
     var requestBytes: [UInt8] = []
     /// The body's length as sent in Content-Length, to tell a request sent in full.
     var bodyLength = 0
+    /// A streamed upload (a firmware image): cut at once on a stop, so the server never gets
+    /// its last bytes; other requests get TerminationSignal.inFlightBound.
+    var isUpload = false
+    /// Deleting a session: never cut by a stop (it has its own short timeouts).
+    var isCleanup = false
+    /// The transfer was cut because the step is stopping.
+    var stoppedBySignal = false
 
     init(memoryLimit: Int) {
         self.memoryLimit = memoryLimit
@@ -97,6 +105,18 @@ private let sendFile: ccurl_data_callback = { buffer, size, count, userdata in
         return ccurl_readfunc_abort
     }
     return copyFraming(state.suffix, sent: &state.suffixSent, into: buffer, room: room)
+}
+
+/// libcurl's progress callback, about once a second and on every chunk: cuts the transfer when
+/// the step is stopping (see TransferState.isUpload).
+private let watchForStop: ccurl_xferinfo_callback = { userdata, _, _, uploadTotal, uploadNow in
+    guard let userdata, let since = TerminationSignal.secondsSinceRequest else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+    if state.isCleanup { return 0 }
+    let uploading = state.isUpload && (uploadTotal <= 0 || uploadNow < uploadTotal)
+    guard uploading || since >= TerminationSignal.inFlightBound else { return 0 }
+    state.stoppedBySignal = true
+    return 1
 }
 
 /// Copies the next part of framing bytes into libcurl's buffer; returns the count copied.
@@ -206,6 +226,10 @@ final class CurlTransfer {
         prepared.headerList = curl_slist_append(prepared.headerList, "Expect:")
         _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, prepared.headerList)
 
+        state.isCleanup = request.isCleanup
+        setLong(CURLOPT_NOPROGRESS, 0)
+        _ = ccurl_setopt_xferinfo(handle, watchForStop)
+        _ = ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, statePointer)
         _ = ccurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader)
         _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, statePointer)
         _ = ccurl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody)
@@ -276,11 +300,13 @@ final class CurlTransfer {
             setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         case (_, .stream):
             // CurlPipedUpload sets the length and the read callback once the source has answered.
+            state.isUpload = true
             setLong(CURLOPT_POST, 1)
             setString(CURLOPT_CUSTOMREQUEST, request.method.rawValue)
         case (_, .file(let path, let framing)):
             state.prefix = framing.prefix
             state.suffix = framing.suffix
+            state.isUpload = true
             state.inputFD = open(path, O_RDONLY | O_CLOEXEC)
             var info = stat()
             guard state.inputFD >= 0, fstat(state.inputFD, &info) == 0 else {
@@ -339,6 +365,9 @@ final class CurlTransfer {
         case CURLE_SSL_CONNECT_ERROR: kind = .tlsHandshake
         case CURLE_UNSUPPORTED_PROTOCOL: kind = .protocolNotAllowed
         case CURLE_URL_MALFORMAT: kind = .invalidURL
+        case CURLE_ABORTED_BY_CALLBACK where state.stoppedBySignal:
+            kind = .stopped
+            detail = "cut short: the step is stopping (\(TerminationSignal.signalName ?? "signal"))"
         case CURLE_WRITE_ERROR where state.responseTooLarge:
             kind = .responseTooLarge
             detail = "more than \(state.memoryLimit) bytes"

@@ -54,7 +54,8 @@ public final class HTTPClient {
             let response: HTTPResponse
             do throws(HTTPError) {
                 response = try transfer.performPiped(
-                    request, source: source, sourceTLS: sourceTLS, framing: framing, tls: tls, userAgent: userAgent)
+                    try Self.bounded(request, now: started), source: source, sourceTLS: sourceTLS, framing: framing, tls: tls,
+                    userAgent: userAgent)
             } catch {
                 throw Self.judged(error, of: request)
             }
@@ -70,7 +71,7 @@ public final class HTTPClient {
             let started = Self.monotonicSeconds()
             let outcome: Result<HTTPResponse, HTTPError>
             do throws(HTTPError) {
-                outcome = .success(try transfer.perform(request, tls: tls, userAgent: userAgent))
+                outcome = .success(try transfer.perform(try Self.bounded(request, now: started), tls: tls, userAgent: userAgent))
             } catch {
                 outcome = .failure(error)
             }
@@ -81,7 +82,7 @@ public final class HTTPClient {
                 Log.debug("\(request.method.rawValue) \(printable) → \(response.status) in \(elapsed) ms")
                 guard response.isTransientStatus, attempt < attempts else { return try Self.judged(response, of: request) }
                 retryAfter = response.header("Retry-After")
-                if let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter) {
+                if let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter), Self.fits(delay, before: request.deadline) {
                     Log.info(
                         "\(request.method.rawValue) \(printable) answered \(response.status); retrying in \(Self.format(delay)) (attempt \(attempt + 1) of \(attempts))"
                     )
@@ -93,7 +94,9 @@ public final class HTTPClient {
                 Log.debug("\(request.method.rawValue) \(printable) failed in \(elapsed) ms: \(failure.detail)")
                 var error = Self.judged(failure, of: request)
                 error.attempts = attempt
-                guard error.isTransient, attempt < attempts, let delay = retry.delay(afterAttempt: attempt, retryAfter: nil) else {
+                guard error.isTransient, attempt < attempts, let delay = retry.delay(afterAttempt: attempt, retryAfter: nil),
+                    Self.fits(delay, before: request.deadline)
+                else {
                     throw error
                 }
                 Log.info(
@@ -105,10 +108,33 @@ public final class HTTPClient {
         }
     }
 
+    /// The request with its timeouts cut to what is left before its deadline; past the
+    /// deadline it is not sent at all.
+    static func bounded(_ request: HTTPRequest, now: Double) throws(HTTPError) -> HTTPRequest {
+        if let signal = TerminationSignal.signalName, !request.isCleanup {
+            throw HTTPError(kind: .stopped, url: URLText.printable(request.url), detail: "not sent: the step is stopping (\(signal))")
+        }
+        guard let deadline = request.deadline else { return request }
+        let left = deadline - now
+        guard left > 0.001 else {
+            throw HTTPError(kind: .timedOut, url: URLText.printable(request.url), detail: "the deadline passed before it was sent")
+        }
+        var bounded = request
+        bounded.timeouts.connect = min(request.timeouts.connect, left)
+        bounded.timeouts.total = min(request.timeouts.total ?? left, left)
+        return bounded
+    }
+
+    /// Whether a retry after `delay` still starts before the deadline.
+    static func fits(_ delay: Double, before deadline: Double?) -> Bool {
+        guard let deadline else { return true }
+        return monotonicSeconds() + delay < deadline
+    }
+
     /// A lost answer to a change sent in full leaves its outcome unknown.
     static func judged(_ error: HTTPError, of request: HTTPRequest) -> HTTPError {
         var error = error
-        if request.isChange && error.requestSent && (error.kind == .connectionLost || error.kind == .timedOut) {
+        if request.isChange && error.requestSent && [.connectionLost, .timedOut, .stopped].contains(error.kind) {
             error.outcomeUnknown = true
         }
         return error

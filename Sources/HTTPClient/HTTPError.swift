@@ -19,6 +19,8 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case sourceLengthUnknown
         /// A request carrying credentials was answered with a redirect, which is not followed.
         case redirectRefused
+        /// The step is stopping (SIGTERM): the request was not sent, or was cut short.
+        case stopped
         case other
     }
 
@@ -75,6 +77,7 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case .localFile: what = "a local file for the transfer with \(url) failed"
         case .sourceLengthUnknown: what = "\(url) gave no Content-Length to stream with"
         case .redirectRefused: what = "\(url) answered with a redirect, never followed for a request carrying credentials"
+        case .stopped: what = "request to \(url) stopped"
         case .other: what = "request to \(url) failed"
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""

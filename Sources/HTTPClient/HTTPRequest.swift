@@ -111,6 +111,12 @@ public struct HTTPRequest: Sendable {
     /// changes something must reach the server at most once. Defaults to the non-idempotent
     /// methods (POST, PATCH).
     public var freshConnection: Bool
+    /// When the caller's whole task must be over (`StepClock.monotonic` seconds): every attempt,
+    /// retry wait and transfer of this request ends by then. nil: only `timeouts` bound it.
+    public var deadline: Double?
+    /// Clean-up (deleting a session): still sent after a stop was asked for (TerminationSignal),
+    /// which every other request is not.
+    public var isCleanup = false
 
     /// Whether libcurl follows redirects itself (http and https only).
     public var followsRedirects: Bool { !carriesCredentials }

@@ -34,6 +34,13 @@ public final class RedfishClient {
     public let endpoint: RedfishEndpoint
     private let http: HTTPClient
     public var authentication: RedfishAuthentication = .none
+    /// When the step's work must be over (`StepClock.monotonic`): every request but a clean-up
+    /// ends by then, so no poll or retry outlives `--timeout`.
+    public var deadline: Double?
+
+    /// How long a clean-up request (a session's DELETE) may take: a few seconds, well inside
+    /// Kubernetes' 30 s grace after SIGTERM, whatever the deadline.
+    public static let cleanupTimeouts = HTTPTimeouts(connect: 3, total: 5)
 
     public init(endpoint: RedfishEndpoint, retry: RetryPolicy = RetryPolicy()) throws(RedfishError) {
         self.endpoint = endpoint
@@ -63,7 +70,7 @@ public final class RedfishClient {
     /// request never follows a redirect.
     public func send(
         _ method: HTTPMethod, _ path: String, body: JSONValue? = nil, headers extra: [HTTPHeader] = [],
-        authentication override: RedfishAuthentication? = nil, carriesCredentials: Bool = false
+        authentication override: RedfishAuthentication? = nil, carriesCredentials: Bool = false, cleanup: Bool = false
     ) throws(RedfishError) -> HTTPResponse {
         var headers = [HTTPHeader("Accept", "application/json"), HTTPHeader("OData-Version", "4.0")]
         switch override ?? authentication {
@@ -73,9 +80,15 @@ public final class RedfishClient {
             headers.append(HTTPHeader("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8))))
         }
         if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method, try url(for: path), headers: headers + extra, body: body.map { .bytes(Array($0.serialized.utf8)) } ?? .none,
-            timeouts: HTTPTimeouts(connect: 10, total: 120), carriesCredentials: carriesCredentials)
+            timeouts: cleanup ? Self.cleanupTimeouts : HTTPTimeouts(connect: 10, total: 120), carriesCredentials: carriesCredentials)
+        if cleanup {
+            request.isRetryable = false
+            request.isCleanup = true
+        } else {
+            request.deadline = deadline
+        }
         do {
             return try http.send(request)
         } catch {
@@ -93,9 +106,10 @@ public final class RedfishClient {
         if case .basic(let user, let password) = authentication {
             headers.append(HTTPHeader("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8))))
         }
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             .post, try url(for: path), headers: headers + extra, body: body, timeouts: HTTPTimeouts(connect: 10, total: nil),
             isRetryable: false)
+        request.deadline = deadline
         do {
             return try http.send(request)
         } catch {

@@ -77,8 +77,15 @@ extension Step {
             try command.run()
             status = .success
         } catch let failure as any StepFailure {
-            Log.failure(failure.message)
-            status = failure.exitStatus
+            if let signal = TerminationSignal.signalName {
+                // The work ended because it was stopped: say what had been done, and never
+                // invite a retry once a change went out.
+                Log.failure("stopped by \(signal): \(ChangeLedger.stopSummary); \(failure.message)")
+                status = ChangeLedger.stopExitStatus
+            } else {
+                Log.failure(failure.message)
+                status = failure.exitStatus
+            }
         } catch let error as ValidationError {
             Log.failure(error.message)
             status = .badInput

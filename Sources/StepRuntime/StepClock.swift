@@ -21,11 +21,18 @@ public enum StepClock {
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
-    /// Sleeps the whole duration, resuming after signals.
+    /// Sleeps the whole duration, resuming after signals, in slices of at most 100 ms so that a
+    /// stop (TerminationSignal) ends the wait at once.
     public static let sleep: @Sendable (Double) -> Void = { seconds in
-        guard seconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        guard seconds > 0, seconds.isFinite else { return }
+        let end = monotonic() + seconds
+        while !TerminationSignal.requested {
+            let left = end - monotonic()
+            if left <= 0 { return }
+            let slice = min(left, 0.1)
+            var request = timespec(tv_sec: Int(slice), tv_nsec: Int((slice - Double(Int(slice))) * 1e9))
+            var remaining = timespec()
+            while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+        }
     }
 }

@@ -7,11 +7,12 @@ public struct SimulatedFiles: Sendable {
     public var folder: String
     public var caFile: String?
 
-    public static func start(noLength: Bool = false, tls: Bool = false) throws -> SimulatedFiles {
+    public static func start(noLength: Bool = false, tls: Bool = false, bytesPerSecond: Int = 0) throws -> SimulatedFiles {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("images-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var arguments = ["files", "--directory", folder]
         if noLength { arguments.append("--no-length") }
+        if bytesPerSecond > 0 { arguments += ["--bytes-per-second", String(bytesPerSecond)] }
         let server = try SimulatorProcess.start(arguments, tls: tls)
         return SimulatedFiles(url: server.url, folder: folder, caFile: tls ? server.caFile : nil)
     }

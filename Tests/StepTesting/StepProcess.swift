@@ -93,3 +93,54 @@ public func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) a
         }
     }
 }
+
+/// A step program started in the background, to be signalled while it works (Argo's SIGTERM).
+public final class RunningStep: @unchecked Sendable {
+    let process = Process()
+    let outputs: String
+    private let out = Pipe()
+    private let err = Pipe()
+    private let group = DispatchGroup()
+    private var outData = Data()
+    private var errData = Data()
+
+    /// Starts `name` with exactly the environment given (plus PATH and OUTPUTS_DIR).
+    public init(_ name: String, _ arguments: [String], environment: [String: String]) throws {
+        outputs = FileManager.default.temporaryDirectory.appendingPathComponent("step-outputs-\(UUID().uuidString)").path
+        var env = ["PATH": "/usr/bin:/bin", "OUTPUTS_DIR": outputs]
+        env.merge(environment) { _, new in new }
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.path(name))
+        process.arguments = arguments
+        process.environment = env
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        DispatchQueue.global().async(group: group) { self.outData = self.out.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { self.errData = self.err.fileHandleForReading.readDataToEndOfFile() }
+    }
+
+    public func signal(_ number: Int32 = SIGTERM) { kill(process.processIdentifier, number) }
+
+    /// Waits for the program to end (killing it after `timeout` seconds) and returns what it did.
+    public func wait(timeout: Double = 60) throws -> StepRun {
+        if group.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            throw TestFailure("the step did not end within \(timeout) s")
+        }
+        process.waitUntilExit()
+        return StepRun(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self), outputsDir: outputs)
+    }
+}
+
+/// Polls `condition` every 50 ms for up to `timeout` seconds; whether it became true.
+public func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let end = Date().addingTimeInterval(timeout)
+    while Date() < end {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return try condition()
+}

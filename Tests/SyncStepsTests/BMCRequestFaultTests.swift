@@ -201,3 +201,67 @@ import Testing
         #expect(run.output("status") == "in-sync")
     }
 }
+
+/// obm-firmware-update's logins after the first, and its deadline.
+@Suite struct FirmwareUpdateLoginAndDeadlineTests {
+    static let record = "Record-Passw0rd-2026"
+
+    @Test func aPasswordChangedDuringTheUpdateCostsOneRefusedLoginNotAStorm() throws {
+        let files = try SimulatedFiles.start()
+        let image = try files.image("bmc-7.10.bin", bytes: 100_000)
+        let bmc = try SimulatedBMC.start(
+            personality: "idrac9", accounts: ["root:\(Self.record)"],
+            extra: ["--task-seconds", "3", "--reboot-during-update", "--password-after-reboot", "root:calvin-reset"])
+        let run = try runStep(
+            "obm-firmware-update", ["--host", bmc.host, "--firmware-url", image.url, "--poll-interval", "0.1", "--timeout", "20s"],
+            environment: bmc.environment(password: Self.record).merging(["LOG_LEVEL": "info"]) { $1 })
+        #expect(run.status == 1, "\(run)")
+        #expect(
+            run.stderrLines.last?.hasPrefix(
+                "obm-firmware-update: the BMC refused the credentials on record for root when logging in again during the update (HTTP 401")
+                == true, "\(run)")
+        #expect(
+            run.stderrLines.last?.hasSuffix("not trying again, to stay clear of a lockout: the update's outcome is unknown, check the BMC")
+                == true)
+        let attempts = try bmc.state().attempts.map(\.outcome)
+        #expect(attempts.filter { $0 == "refused" }.count == 1, "one refused re-login, not one per poll: \(attempts)")
+        #expect(run.stderr.contains("logging in again (the BMC ended the session, likely a reboot)"))
+        #expect(try bmc.state().lockouts == 0)
+    }
+
+    @Test func aHangingTaskPollEndsAtTheDeadline() throws {
+        let files = try SimulatedFiles.start()
+        let image = try files.image("bmc-7.10.bin", bytes: 100_000)
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.record)"], extra: ["--task-seconds", "60"])
+        try bmc.slowDown("/redfish/v1/TaskService/Tasks/", milliseconds: 120_000)
+        // Before, each poll had its own 120 s request timeout and four tries: minutes, not 3 s.
+        let run = try runStep(
+            "obm-firmware-update", ["--host", bmc.host, "--firmware-url", image.url, "--poll-interval", "0.2", "--timeout", "3s"],
+            environment: bmc.environment(password: Self.record), timeout: 30)
+        #expect(run.status == 1, "\(run)")
+        #expect(try bmc.state().sessions == 0)
+    }
+
+    @Test func pollIntervalsUnder50msAreBadInput() throws {
+        let run = try runStep(
+            "obm-firmware-update",
+            ["--host", "127.0.0.1:1", "--firmware-url", "https://files.example/x.bin", "--poll-interval", "0.000001"],
+            environment: ["OBM_USERNAME": "root", "OBM_PASSWORD": Self.record])
+        #expect(run.status == 64)
+        #expect(run.stderrLines.last == "obm-firmware-update: --poll-interval must be between 0.05 and 600 seconds")
+    }
+
+    @Test func aDryRunThatCannotResolveTheImageHostIsTransient() throws {
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:\(Self.record)"])
+        let run = try runStep(
+            "obm-firmware-update", ["--host", bmc.host, "--firmware-url", "https://no-such-host.invalid/bmc.bin", "--dry-run"],
+            environment: bmc.environment(password: Self.record))
+        #expect(run.status == 75, "\(run)")
+        #expect(
+            run.stderrLines.last?.hasPrefix(
+                "obm-firmware-update: dry run: the firmware image cannot be checked: cannot resolve the host of https://no-such-host.invalid/bmc.bin"
+            ) == true, "\(run)")
+        #expect(run.output("status") == nil)
+        #expect(try bmc.state().sessions == 0)
+    }
+}

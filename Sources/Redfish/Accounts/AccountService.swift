@@ -39,9 +39,15 @@ public struct AccountService {
         for attempt in 1...2 {
             var headers: [HTTPHeader] = []
             if let etag = current.etag { headers.append(HTTPHeader("If-Match", etag)) }
+            let change = "the password PATCH of \(current.path)"
+            ChangeLedger.sending(change)
             let response = try client.send(
                 .patch, current.path, body: ["Password": .string(password)], headers: headers, carriesCredentials: true)
-            if response.isSuccess { return }
+            if response.isSuccess {
+                ChangeLedger.accepted(change)
+                return
+            }
+            if (400..<500).contains(response.status) { ChangeLedger.refused(change) }
             if response.status == 412 && attempt == 1 {
                 current = try client.get(current.path)
                 continue

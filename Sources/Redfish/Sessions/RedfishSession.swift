@@ -91,7 +91,7 @@ public struct SessionLogin {
     public func logout(_ session: RedfishSession) -> Bool {
         defer { SessionRegistry.shared.remove(session) }
         do {
-            let response = try client.send(.delete, session.location, authentication: .session(token: session.token))
+            let response = try client.send(.delete, session.location, authentication: .session(token: session.token), cleanup: true)
             if response.isSuccess || response.status == 401 || response.status == 404 { return true }
             Log.warning("the BMC refused to delete session \(URLText.printable(session.location)) (HTTP \(response.status))")
         } catch {

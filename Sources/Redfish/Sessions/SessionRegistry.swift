@@ -33,7 +33,7 @@ public final class SessionRegistry: Sendable {
         }
         for entry in held {
             guard let client = try? RedfishClient(endpoint: entry.endpoint, retry: .never) else { continue }
-            _ = try? client.send(.delete, entry.session.location, authentication: .session(token: entry.session.token))
+            _ = try? client.send(.delete, entry.session.location, authentication: .session(token: entry.session.token), cleanup: true)
         }
     }
 }

@@ -27,6 +27,8 @@ public struct UpdateBehaviour: Sendable {
     public var taskSeconds: Double
     /// The BMC reboots from 30% to 70% of the task: every request is 503 and sessions end.
     public var rebootDuringUpdate: Bool
+    /// The account's password after that reboot (an update that resets the BMC's settings).
+    public var passwordAfterReboot: (user: String, password: String)?
     public var nextVersion: String
     public var enabled: Bool
     public var simpleProtocols: [String]?
@@ -189,6 +191,9 @@ extension BMCSimulator {
         if update.rebootDuringUpdate && task.outcome != .busy && fraction >= 0.3 && fraction < 0.7 && state.rebootUntil < task.started {
             state.rebootUntil = task.started + duration * 0.7
             state.sessions.removeAll()
+            if let (user, password) = update.passwordAfterReboot, let index = state.accounts.firstIndex(where: { $0.user == user }) {
+                state.accounts[index].password = password
+            }
         }
         if task.outcome == .vanish && fraction >= 0.5 {
             if fraction >= 1 { apply(task, state: &state) }

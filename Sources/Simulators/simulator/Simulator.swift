@@ -187,6 +187,9 @@ struct BMCCommand: AsyncParsableCommand {
     @Flag(help: "Reboot during the update: 503 to everything from 30% to 70% of the task, and every session ends.")
     var rebootDuringUpdate = false
 
+    @Option(help: "With --reboot-during-update: user:password, that account's password after the reboot.")
+    var passwordAfterReboot: String?
+
     @Option(help: "The FirmwareVersion after a successful update.")
     var nextVersion = "7.10.30.00"
 
@@ -224,10 +227,16 @@ extension BMCCommand {
         guard let outcome = UpdateBehaviour.Outcome(rawValue: updateOutcome), outcome != .busy else {
             throw ValidationError("--update-outcome must be complete, warning, exception, ignore or vanish")
         }
-        return UpdateBehaviour(
+        var behaviour = UpdateBehaviour(
             outcome: outcome, taskSeconds: taskSeconds, rebootDuringUpdate: rebootDuringUpdate, nextVersion: nextVersion,
             enabled: !updateServiceDisabled,
             simpleProtocols: simpleProtocols.map { $0.split(separator: ",").map { String($0).uppercased() } })
+        if let passwordAfterReboot {
+            let parts = passwordAfterReboot.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--password-after-reboot \(passwordAfterReboot) is not user:password") }
+            behaviour.passwordAfterReboot = (parts[0], parts[1])
+        }
+        return behaviour
     }
 }
 
@@ -252,6 +261,9 @@ struct FilesCommand: AsyncParsableCommand {
     @Flag(help: "Send bodies without a Content-Length (chunked).")
     var noLength = false
 
+    @Option(help: "Send bodies at about this many bytes per second (a slow image server); 0 is as fast as possible.")
+    var bytesPerSecond = 0
+
     @Flag(help: "Exit when the parent process does.")
     var stopWithParent = false
 
@@ -259,12 +271,29 @@ struct FilesCommand: AsyncParsableCommand {
         stopWhenParentExits(stopWithParent)
         let folder = directory
         let chunked = noLength
+        let rate = bytesPerSecond
         let router = Router(options: .autoGenerateHeadEndpoints)
         let files = FileIO()
         router.get("**") { request, context -> Response in
             let name = request.uri.path.split(separator: "/").last.map(String.init) ?? ""
             guard !name.isEmpty, !name.hasPrefix("."), FileManager.default.fileExists(atPath: folder + "/" + name) else {
                 return Response(status: .notFound)
+            }
+            if rate > 0 {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+                let slice = max(1, rate / 10)
+                return Response(
+                    status: .ok, headers: [.contentType: "application/octet-stream", .contentLength: String(bytes.count)],
+                    body: ResponseBody(contentLength: bytes.count) { writer in
+                        var offset = 0
+                        while offset < bytes.count {
+                            let end = min(bytes.count, offset + slice)
+                            try await writer.write(ByteBuffer(bytes: bytes[offset..<end]))
+                            offset = end
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                        try await writer.finish(nil)
+                    })
             }
             let body = try await files.loadFile(path: folder + "/" + name, context: context)
             if chunked {

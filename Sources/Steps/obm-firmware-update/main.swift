@@ -59,7 +59,10 @@ struct OBMFirmwareUpdate: Step {
             }
             return method
         }
-        guard pollInterval > 0, pollInterval <= 600 else { throw StepError.badInput("--poll-interval must be between 0 and 600 seconds") }
+        guard pollInterval >= 0.05, pollInterval <= 600 else {
+            // Below 50 ms a poll loop is a flood on the BMC, not a wait.
+            throw StepError.badInput("--poll-interval must be between 0.05 and 600 seconds")
+        }
         let caFile = firmwareCAFile ?? environment["FIRMWARE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let image = try FirmwareImage(url: firmwareURL, tls: TLSOptions(caFile: caFile))
         let plan = FirmwareUpdatePlan(

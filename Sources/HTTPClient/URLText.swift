@@ -29,6 +29,20 @@ public enum URLText {
         return scheme + "://" + host
     }
 
+    /// Whether the URL's host is this machine (127.0.0.0/8, ::1, localhost): the only place
+    /// plain http may carry a credential.
+    public static func isLoopback(_ url: String) -> Bool {
+        guard let origin = origin(url), let schemeEnd = origin.firstRange(of: "://") else { return false }
+        var host = String(origin[schemeEnd.upperBound...])
+        if host.hasPrefix("[") {
+            return host.hasPrefix("[::1]")
+        }
+        if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        let isIPv4 = octets.count == 4 && octets.allSatisfy { $0.map { (0...255).contains($0) } ?? false }
+        return host == "localhost" || (isIPv4 && octets.first == 127)
+    }
+
     /// The scheme, lower-cased, of an absolute URL.
     public static func scheme(_ url: String) -> String? {
         guard let schemeEnd = url.firstRange(of: "://") else { return nil }

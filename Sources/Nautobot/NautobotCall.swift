@@ -26,7 +26,9 @@ public struct NautobotCall: Sendable {
             throw .setting("uri must be URL-encoded: no spaces, control or non-ASCII characters, no #")
         }
         let path = uri.prefix { $0 != "?" }
-        guard !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." || $0.lowercased().hasPrefix("%2e") }) else {
+        // Percent-encoded dots are dots to the server: `/.%2e/` is `/../`.
+        let segments = path.split(separator: "/").map { $0.lowercased().replacing("%2e", with: ".") }
+        guard !segments.contains(where: { $0 == ".." || $0 == "." }) else {
             throw .setting("uri must not contain . or .. segments: it stays under /api")
         }
         if let body {

@@ -36,8 +36,15 @@ public final class NautobotClient {
         var results: [JSONValue] = []
         var url = apiURL(uri)
         var pages = 0
+        var seen: Set<String> = []
         while true {
             pages += 1
+            // A next link back to a page already read would loop until the page limit.
+            guard seen.insert(url).inserted else {
+                throw .invalidAnswer(
+                    "Nautobot's next link for /api\(Self.pathOnly(uri)) leads back to a page already read (\(URLText.printable(url))); stopping"
+                )
+            }
             guard pages <= 10_000 else { throw .invalidAnswer("Nautobot: more than 10000 pages for /api\(Self.pathOnly(uri))") }
             let page = try decode(send(.get, url: url, body: nil, shownAs: "GET /api\(Self.pathOnly(uri))"), what: uri)
             guard let pageResults = page["results"]?.arrayValue else {

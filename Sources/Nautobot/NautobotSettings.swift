@@ -60,11 +60,23 @@ public struct NautobotSettings: Sendable {
         else {
             throw .setting("NAUTOBOT_URL \"\(URLText.printable(raw))\" is not an http(s) URL such as https://nautobot.local")
         }
+        if let origin = URLText.origin(raw), raw.count > origin.count,
+            raw.dropFirst((URLText.scheme(raw) ?? "").count + 3).prefix(while: { $0 != "/" }).contains("@")
+        {
+            // Never echoed: the message names the setting, not what it holds.
+            throw .setting(
+                "NAUTOBOT_URL carries a user name or password (user:password@host); the token goes in NAUTOBOT_TOKEN: remove them")
+        }
+        if URLText.scheme(raw) == "http" && !URLText.isLoopback(raw) {
+            throw .setting(
+                "NAUTOBOT_URL \(URLText.printable(raw)) is plain http to a host other than this machine: the token would travel in clear; use https"
+            )
+        }
         var url = raw
         while url.hasSuffix("/") { url.removeLast() }
         if url.hasSuffix("/api") {
             // The contract's URL has no /api; tolerate it rather than ask for /api/api/.
-            Log.warning("NAUTOBOT_URL ends with /api; using \(url.dropLast(4)) (the steps add /api themselves)")
+            Log.warning("NAUTOBOT_URL ends with /api; using \(URLText.printable(String(url.dropLast(4)))) (the steps add /api themselves)")
             url.removeLast(4)
         }
         return url

@@ -1,4 +1,5 @@
 import Nautobot
+import StepTesting
 import Testing
 
 @Suite struct IPAddressTextTests {
@@ -61,5 +62,70 @@ import Testing
         #expect(OBMAddressLookup.interfaceNames(from: nil) == ["iDRAC", "iLO"])
         #expect(OBMAddressLookup.interfaceNames(from: " XCC , iDRAC ,,") == ["XCC", "iDRAC"])
         #expect(OBMAddressLookup.interfaceNames(from: " , ") == ["iDRAC", "iLO"])
+    }
+}
+
+/// Where the token may go: https, or http only on this machine; never with credentials in the
+/// URL; never to a path outside /api; never round a loop of next links.
+@Suite struct NautobotTransportTests {
+    func refusal(_ url: String) -> String? {
+        do {
+            _ = try NautobotSettings.fromEnvironment(["NAUTOBOT_URL": url, "NAUTOBOT_TOKEN": "t0ken-0123"])
+            return nil
+        } catch {
+            #expect(error.exitStatus == .badInput)
+            return error.message
+        }
+    }
+
+    @Test func theTokenTravelsInClearOnlyOnThisMachine() {
+        #expect(refusal("http://127.0.0.1:8080") == nil)
+        #expect(refusal("http://localhost:8080") == nil)
+        #expect(refusal("http://[::1]:8080") == nil)
+        #expect(refusal("https://nautobot.example") == nil)
+        #expect(
+            refusal("http://nautobot.example")
+                == "NAUTOBOT_URL http://nautobot.example is plain http to a host other than this machine: the token would travel in clear; use https"
+        )
+        #expect(refusal("http://127.evil.example") != nil, "a name that starts like a loopback address is not one")
+    }
+
+    @Test func credentialsInTheURLAreRefusedWithoutBeingRepeated() {
+        let message = refusal("https://admin:S3cret-Pw@nautobot.example")
+        #expect(
+            message
+                == "NAUTOBOT_URL carries a user name or password (user:password@host); the token goes in NAUTOBOT_TOKEN: remove them")
+        #expect(message?.contains("S3cret-Pw") == false)
+    }
+
+    @Test func percentEncodedDotSegmentsAreDotSegments() {
+        for uri in ["/.%2e/admin/", "/%2E%2e/x/", "/dcim/%2e/devices/", "/dcim/../users/"] {
+            do {
+                _ = try NautobotCall(method: "GET", uri: uri, body: nil, allPages: false)
+                Issue.record("accepted \(uri)")
+            } catch {
+                #expect(error.message == "uri must not contain . or .. segments: it stays under /api")
+            }
+        }
+    }
+
+    @Test func aNextLinkBackToAReadPageIsAnError() throws {
+        let looping = try ScriptedSocketServer { _, path, _ in
+            let next = path.contains("offset=50") ? "/api/dcim/devices/?limit=50" : "/api/dcim/devices/?limit=50&offset=50"
+            return .respond(
+                status: 200, headers: [("Content-Type", "application/json")],
+                body: #"{"count": 100, "next": "{{base}}\#(next)", "results": [{"name": "a"}]}"#)
+        }
+        defer { looping.stop() }
+        let client = try NautobotClient(
+            settings: try NautobotSettings.fromEnvironment(["NAUTOBOT_URL": looping.baseURL, "NAUTOBOT_TOKEN": "t0ken-0123"]))
+        do throws(NautobotError) {
+            _ = try client.list("/dcim/devices/?limit=50")
+            Issue.record("a looping next link was followed to the end")
+        } catch {
+            #expect(error.exitStatus == .failure)
+            #expect(error.message.contains("leads back to a page already read"), "\(error.message)")
+        }
+        #expect(looping.requests.count == 2, "two pages read, the third would be the first again")
     }
 }

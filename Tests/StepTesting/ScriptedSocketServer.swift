@@ -92,9 +92,11 @@ public final class ScriptedSocketServer: Sendable {
             switch script(method, path, onConnection) {
             case .closeWithoutAnswer:
                 return
-            case .respond(let status, let headers, let text):
+            case .respond(let status, let headers, let scripted):
+                // `{{base}}` stands for this server's own URL, as servers name themselves in links.
+                let text = scripted.replacing("{{base}}", with: baseURL)
                 var answer = "HTTP/1.1 \(status) Scripted\r\nContent-Length: \(text.utf8.count)\r\n"
-                for (name, value) in headers { answer += "\(name): \(value)\r\n" }
+                for (name, value) in headers { answer += "\(name): \(value.replacing("{{base}}", with: baseURL))\r\n" }
                 answer += "\r\n" + text
                 let bytes = Array(answer.utf8)
                 var sent = 0

@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
         .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepTesting"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "CredentialSync", "JSON", "StepTesting"]),
     ],

@@ -220,6 +220,18 @@ final class CurlTransfer {
         }
 
         for header in request.headers {
+            // A line break (or NUL) in a value would end the header and start another: a token
+            // read from a file must never forge `Impersonate-User`. The value is never shown.
+            let forbidden: (Unicode.Scalar) -> Bool = { $0 == "\r" || $0 == "\n" || $0 == "\0" }
+            guard !header.value.unicodeScalars.contains(where: forbidden), !header.name.unicodeScalars.contains(where: forbidden),
+                !header.name.contains(":")
+            else {
+                throw HTTPError(
+                    kind: .invalidHeader, url: printable,
+                    detail:
+                        "the \(header.name.unicodeScalars.contains(where: forbidden) ? "header name" : header.name) value holds a line break or NUL"
+                )
+            }
             prepared.headerList = curl_slist_append(prepared.headerList, "\(header.name): \(header.value)")
         }
         // No `Expect: 100-continue` pause before a body: servers that never answer 100 cost a second.
@@ -333,7 +345,8 @@ final class CurlTransfer {
         }
         if let caFile = tls.caFile {
             guard access(caFile, R_OK) == 0 else {
-                throw HTTPError(kind: .tlsVerification, url: url, detail: "CA bundle \(caFile) cannot be read")
+                // A setting that names a missing file: bad input, not a certificate that failed.
+                throw HTTPError(kind: .caFileUnreadable, url: url, detail: "\(caFile): \(String(cString: strerror(errno)))")
             }
             setString(CURLOPT_CAINFO, caFile)
         }

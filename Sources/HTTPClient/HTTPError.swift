@@ -21,6 +21,10 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case redirectRefused
         /// The step is stopping (SIGTERM): the request was not sent, or was cut short.
         case stopped
+        /// A header that would break the request (a line break in a token): bad input, never sent.
+        case invalidHeader
+        /// The CA bundle named in a setting cannot be read: bad input.
+        case caFileUnreadable
         case other
     }
 
@@ -57,7 +61,7 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         if outcomeUnknown { return .failure }
         return switch kind {
         case .nameResolution, .connectionFailed, .connectionLost, .timedOut: .transient
-        case .protocolNotAllowed, .invalidURL: .badInput
+        case .protocolNotAllowed, .invalidURL, .invalidHeader, .caFileUnreadable: .badInput
         default: .failure
         }
     }
@@ -78,6 +82,8 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case .sourceLengthUnknown: what = "\(url) gave no Content-Length to stream with"
         case .redirectRefused: what = "\(url) answered with a redirect, never followed for a request carrying credentials"
         case .stopped: what = "request to \(url) stopped"
+        case .invalidHeader: what = "request to \(url) not sent"
+        case .caFileUnreadable: what = "the CA bundle for \(url) cannot be read"
         case .other: what = "request to \(url) failed"
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""

@@ -50,12 +50,49 @@ public struct NautobotCall: Sendable {
     }
 
     /// The `result` output: the answer's body as sent, or all pages gathered.
-    public func perform(with client: NautobotClient) throws(NautobotError) -> String {
-        if allPages {
-            let results = try client.list(uri)
-            return JSONValue.object([JSONMember("count", .integer(results.count)), JSONMember("results", .array(results))]).serialized
+    /// The answer as `result`: JSON, as promised, and no larger than `limit` bytes (an output
+    /// parameter lives in a Workflow object of at most 1 MiB; a larger one is an error naming
+    /// the limit, never a part of the answer). An empty answer (a DELETE's 204) stays empty.
+    public func perform(with client: NautobotClient, limit: Int = NautobotCall.defaultResultLimit) throws(NautobotError) -> String {
+        let path = "/api" + uri.prefix { $0 != "?" }
+        do throws(NautobotError) {
+            if allPages {
+                let results = try client.list(uri, limit: limit)
+                let text = JSONValue.object([JSONMember("count", .integer(results.count)), JSONMember("results", .array(results))])
+                    .serialized
+                guard text.utf8.count <= limit else { throw NautobotError.invalidAnswer(Self.tooLarge(path, limit)) }
+                return text
+            }
+            let response = try client.send(method, uri: uri, body: body, limit: limit)
+            if response.body.isEmpty { return "" }
+            guard let text = String(validating: response.body, as: UTF8.self) else {
+                throw NautobotError.invalidAnswer("Nautobot's answer to \(method.rawValue) \(path) is not valid UTF-8; not passed on")
+            }
+            do {
+                _ = try JSONValue(parsing: response.body)
+            } catch {
+                throw NautobotError.invalidAnswer(
+                    "Nautobot's answer to \(method.rawValue) \(path) is not JSON (\(error)); is NAUTOBOT_URL the Nautobot server?")
+            }
+            return text
+        } catch .transport(let failure) where failure.kind == .responseTooLarge {
+            throw .invalidAnswer(Self.tooLarge(path, limit))
         }
-        let response = try client.send(method, uri: uri, body: body)
-        return String(decoding: response.body, as: UTF8.self)
+    }
+
+    /// 3 MiB: what Argo can carry in a Workflow's outputs, with room for the rest of its status.
+    public static let defaultResultLimit = 3 << 20
+
+    static func tooLarge(_ path: String, _ limit: Int) -> String {
+        "Nautobot's answer to \(path) is larger than NAUTOBOT_MAX_RESULT_BYTES (\(limit) bytes); narrow the query (filters, limit, fields) or raise the setting"
+    }
+
+    /// `NAUTOBOT_MAX_RESULT_BYTES`, from 1 KiB to 64 MiB; the default when unset.
+    public static func resultLimit(_ environment: [String: String]) throws(NautobotError) -> Int {
+        guard let text = environment["NAUTOBOT_MAX_RESULT_BYTES"], !text.isEmpty else { return defaultResultLimit }
+        guard let value = Int(text), (1024...(64 << 20)).contains(value) else {
+            throw .setting("NAUTOBOT_MAX_RESULT_BYTES \"\(text)\" is not a number of bytes from 1024 to 67108864")
+        }
+        return value
     }
 }

@@ -21,8 +21,9 @@ public final class NautobotClient {
     public func apiURL(_ uri: String) -> String { settings.url + "/api" + uri }
 
     /// One request; any non-2xx answer is thrown with Nautobot's text.
-    public func send(_ method: HTTPMethod, uri: String, body: [UInt8]? = nil) throws(NautobotError) -> HTTPResponse {
-        try send(method, url: apiURL(uri), body: body, shownAs: "\(method.rawValue) /api\(Self.pathOnly(uri))")
+    /// `limit` bounds the answer held in memory (the default: ResponseDestination's).
+    public func send(_ method: HTTPMethod, uri: String, body: [UInt8]? = nil, limit: Int? = nil) throws(NautobotError) -> HTTPResponse {
+        try send(method, url: apiURL(uri), body: body, shownAs: "\(method.rawValue) /api\(Self.pathOnly(uri))", limit: limit)
     }
 
     /// GETs a JSON document.
@@ -32,8 +33,10 @@ public final class NautobotClient {
 
     /// Every object of a list endpoint, following `next` links, which must stay on this server:
     /// the token is never sent anywhere else.
-    public func list(_ uri: String) throws(NautobotError) -> [JSONValue] {
+    /// `limit` bounds the pages' bytes together: a larger list is an error, never part of one.
+    public func list(_ uri: String, limit: Int? = nil) throws(NautobotError) -> [JSONValue] {
         var results: [JSONValue] = []
+        var bytes = 0
         var url = apiURL(uri)
         var pages = 0
         var seen: Set<String> = []
@@ -46,7 +49,9 @@ public final class NautobotClient {
                 )
             }
             guard pages <= 10_000 else { throw .invalidAnswer("Nautobot: more than 10000 pages for /api\(Self.pathOnly(uri))") }
-            let page = try decode(send(.get, url: url, body: nil, shownAs: "GET /api\(Self.pathOnly(uri))"), what: uri)
+            let response = try send(.get, url: url, body: nil, shownAs: "GET /api\(Self.pathOnly(uri))", limit: limit.map { $0 - bytes })
+            bytes += response.body.count
+            let page = try decode(response, what: uri)
             guard let pageResults = page["results"]?.arrayValue else {
                 throw .invalidAnswer("Nautobot's answer to /api\(Self.pathOnly(uri)) is not a list (no \"results\")")
             }
@@ -61,7 +66,9 @@ public final class NautobotClient {
         }
     }
 
-    private func send(_ method: HTTPMethod, url: String, body: [UInt8]?, shownAs request: String) throws(NautobotError) -> HTTPResponse {
+    private func send(_ method: HTTPMethod, url: String, body: [UInt8]?, shownAs request: String, limit: Int? = nil) throws(NautobotError)
+        -> HTTPResponse
+    {
         var headers = [
             HTTPHeader("Accept", "application/json; version=\(settings.apiVersion)"),
             HTTPHeader("Authorization", "Token \(settings.token)"),
@@ -69,7 +76,10 @@ public final class NautobotClient {
         if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
         let response: HTTPResponse
         do {
-            response = try http.send(HTTPRequest(method, url, headers: headers, body: body.map { .bytes($0) } ?? .none))
+            response = try http.send(
+                HTTPRequest(
+                    method, url, headers: headers, body: body.map { .bytes($0) } ?? .none,
+                    destination: .memory(limit: max(1, limit ?? ResponseDestination.defaultMemoryLimit))))
         } catch {
             throw .transport(error)
         }

@@ -36,17 +36,21 @@ public struct RedfishEndpoint: Sendable {
             let hasPort = bareIPv6 ? false : (authority.hasPrefix("[") ? authority.contains("]:") : authority.contains(":"))
             if !hasPort { authority += ":\(number)" }
         }
-        var tls = TLSOptions.system
-        if let caFile = environment["OBM_CA_FILE"], !caFile.isEmpty {
-            tls = TLSOptions(caFile: caFile)
-        } else if let verify = environment["OBM_TLS_VERIFY"]?.lowercased(), !verify.isEmpty {
+        // OBM_TLS_VERIFY is checked whether or not OBM_CA_FILE is set: a typo is never ignored.
+        var verifies = true
+        if let verify = environment["OBM_TLS_VERIFY"]?.lowercased(), !verify.isEmpty {
             switch verify {
-            case "false", "0", "no", "off":
-                Log.debug("BMC certificate verification is off (OBM_TLS_VERIFY=\(verify))")
-                tls = .insecure
+            case "false", "0", "no", "off": verifies = false
             case "true", "1", "yes", "on": break
             default: throw .setting("OBM_TLS_VERIFY \"\(verify)\" is not true or false")
             }
+        }
+        var tls = TLSOptions.system
+        if let caFile = environment["OBM_CA_FILE"], !caFile.isEmpty {
+            tls = TLSOptions(caFile: caFile)
+        } else if !verifies {
+            Log.debug("BMC certificate verification is off (OBM_TLS_VERIFY)")
+            tls = .insecure
         }
         return RedfishEndpoint(base: "https://" + authority, tls: tls, connectTo: try connectRoutes(environment["OBM_CONNECT_TO"] ?? ""))
     }

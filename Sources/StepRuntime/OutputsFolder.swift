@@ -21,9 +21,15 @@ public struct OutputsFolder: Sendable {
         guard Self.isValidName(name) else { throw .badInput("output name \"\(name)\" is not a plain file name") }
         try createFolder()
         let final = path + "/" + name
-        let temporary = path + "/.\(name).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // A name no one can guess, created exclusively: a file or symlink planted in a shared
+        // folder can neither be overwritten nor followed.
+        var template = Array("\(path)/.\(name).XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         guard fd >= 0 else { throw .failure("cannot write output \(final): \(Self.lastError())") }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // mkstemp makes the file private; an output is read by Argo's wait container.
+        fchmod(fd, 0o644)
         guard writeAll(fd: fd, SecretRedaction.redact(value)) else {
             let reason = Self.lastError()
             close(fd)
@@ -65,8 +71,11 @@ public struct OutputsFolder: Sendable {
 /// Standard output, where the step prints its main output alone.
 public enum StandardOutput {
     /// Prints the value followed by a newline (stdout is for people and `outputs.result`; the file
-    /// carries the exact value), masked by `SecretRedaction`.
-    public static func print(_ value: String) {
-        writeAll(fd: 1, SecretRedaction.redact(value) + "\n")
+    /// carries the exact value), masked by `SecretRedaction`. A closed stdout is a failure said
+    /// in one line (SIGPIPE is ignored: `Step.main`), not a silent death after the work is done.
+    public static func print(_ value: String) throws(StepError) {
+        guard writeAll(fd: 1, SecretRedaction.redact(value) + "\n") else {
+            throw .failure("cannot write the output to standard output: \(OutputsFolder.lastError())")
+        }
     }
 }

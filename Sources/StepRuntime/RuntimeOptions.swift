@@ -30,6 +30,6 @@ extension RuntimeOptions {
     /// Publishes the step's main output: the file Argo collects, then the same value on stdout.
     public func emit(_ name: String, _ value: String, environment: [String: String] = ProcessEnvironment.current()) throws(StepError) {
         try outputs(environment: environment).write(name, value)
-        StandardOutput.print(value)
+        try StandardOutput.print(value)
     }
 }

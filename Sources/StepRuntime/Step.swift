@@ -23,17 +23,24 @@ public struct EnvironmentSetting: Sendable {
 public protocol Step: ParsableCommand {
     /// The Argo input parameters, each an option `--name` with the `INPUT_NAME` fallback.
     static var parameters: [String] { get }
+    /// The parameters that are flags (`--dry-run`), with the same fallback (`INPUT_DRY_RUN=true`).
+    static var flags: [String] { get }
     /// The environment settings it reads, for `--help`.
     static var settings: [EnvironmentSetting] { get }
     var runtime: RuntimeOptions { get }
 }
 
 extension Step {
+    public static var flags: [String] { [] }
+
     /// `--help`'s text about the environment: the `INPUT_*` variables and every setting read.
     public static func environmentHelp() -> String {
         var lines = ["Environment:"]
         for parameter in parameters {
             lines.append("  \(InputEnvironment.variableName(for: parameter)): --\(parameter), when the option is not given")
+        }
+        for flag in flags {
+            lines.append("  \(InputEnvironment.variableName(for: flag)): --\(flag) when true, when the flag is not given")
         }
         let common = [
             EnvironmentSetting("OUTPUTS_DIR", "folder for output files (default /tmp/outputs)"),
@@ -49,10 +56,13 @@ extension Step {
 
     /// Runs the step as the contract says and exits with its status.
     public static func main() {
+        // A closed stdout must be a write error the step reports, not SIGPIPE (exit 141).
+        signal(SIGPIPE, SIG_IGN)
         let environment = ProcessEnvironment.current()
         Log.program = configuration.commandName ?? String(describing: Self.self)
         let arguments = InputEnvironment.merge(
             parameters: parameters,
+            flags: flags,
             into: Array(CommandLine.arguments.dropFirst()),
             environment: environment
         )

@@ -89,6 +89,12 @@ import Testing
             "get-obm-ip", ["--hostname", "host3.domain.local"],
             environment: backend.environment.merging(["OBM_INTERFACE_NAMES": "eth0"]) { $1 })
         #expect(eth.output("ip") == "10.1.0.13", "\(eth)")
+        // The parameter's INPUT_* variable wins over the step's own setting, as for every parameter.
+        let input = try runStep(
+            "get-obm-ip", ["--hostname", "host3.domain.local"],
+            environment: backend.environment.merging(["INPUT_INTERFACE_NAMES": "eth0", "OBM_INTERFACE_NAMES": "iDRAC"]) { $1 })
+        #expect(input.status == 0, "\(input)")
+        #expect(input.output("ip") == "10.1.0.13", "\(input)")
     }
 
     @Test(arguments: NautobotBackend.available)

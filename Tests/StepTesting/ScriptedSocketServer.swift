@@ -13,6 +13,8 @@ public final class ScriptedSocketServer: Sendable {
     /// What to do with one request, given its method, path and its number on its connection (1-based).
     public enum Action: Sendable {
         case respond(status: Int, headers: [(String, String)] = [], body: String = "")
+        /// An answer whose body is any bytes (not UTF-8, say).
+        case respondBytes(status: Int, headers: [(String, String)] = [], body: [UInt8])
         /// Read the request, then close the connection without a byte of answer.
         case closeWithoutAnswer
     }
@@ -95,18 +97,25 @@ public final class ScriptedSocketServer: Sendable {
             case .respond(let status, let headers, let scripted):
                 // `{{base}}` stands for this server's own URL, as servers name themselves in links.
                 let text = scripted.replacing("{{base}}", with: baseURL)
-                var answer = "HTTP/1.1 \(status) Scripted\r\nContent-Length: \(text.utf8.count)\r\n"
-                for (name, value) in headers { answer += "\(name): \(value.replacing("{{base}}", with: baseURL))\r\n" }
-                answer += "\r\n" + text
-                let bytes = Array(answer.utf8)
-                var sent = 0
-                while sent < bytes.count {
-                    let count = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    if count <= 0 { return }
-                    sent += count
-                }
+                guard answer(client, status: status, headers: headers, body: Array(text.utf8)) else { return }
+            case .respondBytes(let status, let headers, let body):
+                guard answer(client, status: status, headers: headers, body: body) else { return }
             }
         }
+    }
+
+    /// Writes one answer; false when the peer is gone.
+    private func answer(_ client: Int32, status: Int, headers: [(String, String)], body: [UInt8]) -> Bool {
+        var head = "HTTP/1.1 \(status) Scripted\r\nContent-Length: \(body.count)\r\n"
+        for (name, value) in headers { head += "\(name): \(value.replacing("{{base}}", with: baseURL))\r\n" }
+        let bytes = Array((head + "\r\n").utf8) + body
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count <= 0 { return false }
+            sent += count
+        }
+        return true
     }
 
     /// Reads one request (head and a Content-Length body); nil when the peer closed.

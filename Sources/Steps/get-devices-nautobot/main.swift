@@ -14,6 +14,7 @@ struct GetDevicesNautobot: Step {
         version: StepVersion.current
     )
     static let parameters = ["location", "role", "tag", "platform", "manufacturer", "status"]
+    static let flags = ["allow-empty"]
     static let settings = NautobotSettings.environmentHelp
 
     @Option(help: "Location names, comma separated (any of them).")

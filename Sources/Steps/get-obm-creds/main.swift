@@ -13,7 +13,8 @@ struct GetOBMCreds: Step {
         discussion: environmentHelp(),
         version: StepVersion.current
     )
-    static let parameters = ["hostname"]
+    static let parameters = ["hostname", "source", "ip", "username", "owner"]
+    static let flags = ["persist"]
     static let settings =
         [
             EnvironmentSetting("OBM_CREDS_SOURCE", "secret (default) or standard"),
@@ -54,6 +55,9 @@ struct GetOBMCreds: Step {
         if let ip, !IPAddressText.isIPv4(ip) && !IPAddressText.isIPv6(ip) {
             throw StepError.badInput("--ip \"\(ip)\" is not an IPv4 or IPv6 address")
         }
+        // Checked before anything is read or written: it goes into the Secret as it is.
+        let user = username ?? environment["OBM_USERNAME_DEFAULT"].flatMap { $0.isEmpty ? nil : $0 } ?? CredentialSource.defaultUsername
+        try AccountName.validate(user, setting: username != nil ? "--username" : "OBM_USERNAME_DEFAULT")
         let kubernetes = try KubernetesClient(configuration: KubernetesConfiguration.resolve(environment: environment))
         let name: String
         switch source {
@@ -69,7 +73,6 @@ struct GetOBMCreds: Step {
                 throw StepError.failure("libcrypto could not derive the password (PBKDF2-HMAC-SHA256)")
             }
             SecretRedaction.register(password)
-            let user = username ?? environment["OBM_USERNAME_DEFAULT"].flatMap { $0.isEmpty ? nil : $0 } ?? CredentialSource.defaultUsername
             let pod = try PodIdentity.resolve(environment: environment, client: kubernetes)
             let secretOwner = try SecretOwner.resolve(kind: owner, persist: persist, pod: pod, environment: environment)
             name = "obm-creds-" + pod.uid

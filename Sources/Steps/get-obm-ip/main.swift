@@ -11,7 +11,7 @@ struct GetOBMIP: Step {
         discussion: environmentHelp(),
         version: StepVersion.current
     )
-    static let parameters = ["hostname"]
+    static let parameters = ["hostname", "interface-names"]
     static let settings =
         NautobotSettings.environmentHelp + [
             EnvironmentSetting("OBM_INTERFACE_NAMES", "BMC interface names, comma separated (default iDRAC,iLO)")

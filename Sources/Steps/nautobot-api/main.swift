@@ -13,7 +13,11 @@ struct NautobotAPI: Step {
         version: StepVersion.current
     )
     static let parameters = ["method", "uri", "body"]
-    static let settings = NautobotSettings.environmentHelp
+    static let flags = ["all-pages"]
+    static let settings =
+        NautobotSettings.environmentHelp + [
+            EnvironmentSetting("NAUTOBOT_MAX_RESULT_BYTES", "the largest answer passed on as result (default 3 MiB; more is exit 1)")
+        ]
 
     @Option(help: "GET, POST, PUT, PATCH or DELETE.")
     var method = "GET"
@@ -30,8 +34,10 @@ struct NautobotAPI: Step {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
+        let environment = ProcessEnvironment.current()
         let call = try NautobotCall(method: method, uri: uri, body: body, allPages: allPages)
-        let client = try NautobotClient.fromEnvironment(ProcessEnvironment.current())
-        try runtime.emit("result", try call.perform(with: client))
+        let limit = try NautobotCall.resultLimit(environment)
+        let client = try NautobotClient.fromEnvironment(environment)
+        try runtime.emit("result", try call.perform(with: client, limit: limit))
     }
 }

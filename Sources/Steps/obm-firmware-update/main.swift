@@ -15,7 +15,8 @@ struct OBMFirmwareUpdate: Step {
         discussion: environmentHelp(),
         version: StepVersion.current
     )
-    static let parameters = ["host", "firmware-url"]
+    static let parameters = ["host", "firmware-url", "method", "timeout", "poll-interval"]
+    static let flags = ["dry-run"]
     static let settings = [
         EnvironmentSetting("OBM_USERNAME, OBM_PASSWORD", "the credentials on record (the Secret named by get-obm-creds)"),
         EnvironmentSetting("OBM_CA_FILE", "PEM bundle to verify the BMC's certificate"),
@@ -53,6 +54,7 @@ struct OBMFirmwareUpdate: Step {
             throw StepError.badInput("OBM_USERNAME and OBM_PASSWORD must be set (the Secret named by get-obm-creds)")
         }
         try SecretRedaction.registerCredential(password, setting: "OBM_PASSWORD")
+        try AccountName.validate(user, setting: "OBM_USERNAME")
         let forced = try method.map { name throws(StepError) -> UpdateMethod in
             guard let method = UpdateMethod(rawValue: name.lowercased()) else {
                 throw .badInput("--method \"\(name)\" is not simple, multipart or push")

@@ -15,6 +15,7 @@ struct OBMSyncCreds: Step {
         version: StepVersion.current
     )
     static let parameters = ["host"]
+    static let flags = ["dry-run"]
     static let settings = [
         EnvironmentSetting("OBM_USERNAME, OBM_PASSWORD", "the credentials on record (the Secret named by get-obm-creds)"),
         EnvironmentSetting(
@@ -70,9 +71,8 @@ struct OBMSyncCreds: Step {
             }
         }
         let legacyUser = environment["OBM_LEGACY_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "root"
-        for name in [user, legacyUser] where name.count > 64 || name.contains(where: { $0.isNewline }) {
-            throw StepError.badInput("user name \"\(name.prefix(64))\" is not a BMC account name")
-        }
+        try AccountName.validate(user, setting: "OBM_USERNAME")
+        try AccountName.validate(legacyUser, setting: "OBM_LEGACY_USER")
         return SyncCredentials(user: user, password: password, legacyUser: legacyUser, legacyPasswords: legacy)
     }
 }

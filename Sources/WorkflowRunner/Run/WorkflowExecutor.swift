@@ -402,17 +402,11 @@ public final class WorkflowExecutor: @unchecked Sendable {
             process.arguments = arguments
             process.environment = environment.merging(["OUTPUTS_DIR": outputs]) { $1 }
         case .podman:
-            var podman = ["run", "--rm", "--network=host", "-v", "\(outputs):/tmp/outputs"]
-            if let log = environment["TERMINATION_MESSAGE_PATH"] { podman += ["-v", "\(log):/dev/termination-log"] }
-            for (key, value) in environment where !["PATH", "HOSTNAME", "TERMINATION_MESSAGE_PATH"].contains(key) {
-                podman += ["-e", "\(key)=\(value)"]
-            }
-            if let kubeconfig = environment["KUBECONFIG"] { podman += ["-v", "\(kubeconfig):\(kubeconfig):ro"] }
-            for (key, value) in environment where key.hasSuffix("_CA_FILE") { podman += ["-v", "\(value):\(value):ro"] }
-            podman += ["--hostname", environment["HOSTNAME"] ?? "step", "baremetal-steps/\(step):0.1.0"] + arguments
+            let invocation = Self.podmanInvocation(
+                step: step, arguments: arguments, environment: environment, outputs: outputs, own: ProcessInfo.processInfo.environment)
             process.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
-            process.arguments = podman
-            process.environment = ProcessInfo.processInfo.environment
+            process.arguments = invocation.arguments
+            process.environment = invocation.environment
             try? FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: outputs)
         }
         let errors = Pipe()
@@ -429,6 +423,30 @@ public final class WorkflowExecutor: @unchecked Sendable {
         timer?.cancel()
         let lines = text.split(separator: "\n").map(String.init)
         return (process.terminationStatus, lines.last ?? "")
+    }
+}
+
+extension WorkflowExecutor {
+    /// How podman runs a step's image: the step's variables are named with `-e NAME` and their
+    /// values handed to podman through its own environment, never in its argv, which any local
+    /// user can read in /proc (Secret values are among them).
+    public static func podmanInvocation(
+        step: String, arguments: [String], environment: [String: String], outputs: String, own: [String: String]
+    ) -> (arguments: [String], environment: [String: String]) {
+        var podman = ["run", "--rm", "--network=host", "-v", "\(outputs):/tmp/outputs"]
+        if let log = environment["TERMINATION_MESSAGE_PATH"] { podman += ["-v", "\(log):/dev/termination-log"] }
+        var handed = own
+        for (key, value) in environment.sorted(by: { $0.key < $1.key })
+        where !["PATH", "HOSTNAME", "TERMINATION_MESSAGE_PATH"].contains(key) {
+            podman += ["-e", key]
+            handed[key] = value
+        }
+        if let kubeconfig = environment["KUBECONFIG"] { podman += ["-v", "\(kubeconfig):\(kubeconfig):ro"] }
+        for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.hasSuffix("_CA_FILE") {
+            podman += ["-v", "\(value):\(value):ro"]
+        }
+        podman += ["--hostname", environment["HOSTNAME"] ?? "step", "baremetal-steps/\(step):0.1.0"] + arguments
+        return (podman, handed)
     }
 }
 

@@ -50,13 +50,25 @@ public struct RolloutReader: Sendable {
     public init(nodes: WorkflowNodes, hostTemplate: String) {
         self.nodes = nodes
         self.hostTemplate = hostTemplate
-        // Once: every not-started host's reason quotes it.
+        // Once: every not-started host's reason quotes it. A host failed when its per-host run
+        // ended failed or, without a run, a step of its own (its admission) did: an attempt that
+        // a retry made good is no failure.
+        var byHost: [String: [WorkflowNode]] = [:]
+        for node in Self.final(nodes) { if let host = node.inputs["hostname"] { byHost[host, default: []].append(node) } }
         failedHosts = Set(
-            nodes.all.filter { $0.isFailed && $0.type != "Skipped" }.compactMap { $0.inputs["hostname"] })
+            byHost.compactMap { host, mine in
+                if let run = mine.last(where: { $0.template == hostTemplate }) { return run.isFailed ? host : nil }
+                return mine.contains(where: \.isFailed) ? host : nil
+            })
+    }
+
+    /// The nodes that stand for a step's outcome: not skipped, not one attempt of a retried step.
+    static func final(_ nodes: WorkflowNodes) -> [WorkflowNode] {
+        nodes.all.filter { $0.type != "Skipped" && $0.phase != "Skipped" && !nodes.isRetryAttempt($0) }
     }
 
     public func outcome(of host: String, budget: FailureBudget, total: Int) -> HostOutcome {
-        let mine = nodes.all.filter { $0.inputs["hostname"] == host && $0.type != "Skipped" && $0.phase != "Skipped" }
+        let mine = Self.final(nodes).filter { $0.inputs["hostname"] == host }
         if let run = mine.last(where: { $0.template == hostTemplate }) {
             if run.phase == "Succeeded" { return .succeeded }
             if run.isFailed { return failure(below: run) }

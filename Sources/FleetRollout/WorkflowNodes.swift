@@ -24,6 +24,8 @@ public struct WorkflowNode: Sendable, Equatable {
 public struct WorkflowNodes: Sendable {
     public var byID: [String: WorkflowNode]
     public var order: [String]
+    /// Each node's parent (the node listing it as a child), computed once.
+    var parentID: [String: String] = [:]
 
     /// Reads `status.nodes` of a Workflow object, or its gzip-compressed `status.compressedNodes`;
     /// a Workflow with no status yet has no nodes. Nodes offloaded to Argo's database cannot be
@@ -71,6 +73,9 @@ public struct WorkflowNodes: Sendable {
         }
         self.byID = byID
         self.order = order
+        for id in order {
+            for child in byID[id]?.children ?? [] where parentID[child] == nil { parentID[child] = id }
+        }
     }
 
     public var all: [WorkflowNode] { order.compactMap { byID[$0] } }
@@ -89,9 +94,16 @@ public struct WorkflowNodes: Sendable {
         return result
     }
 
-    /// The parent of a node (the one listing it as a child).
+    /// The parent of a node (the first one listing it as a child).
     public func parent(of node: WorkflowNode) -> WorkflowNode? {
-        all.first { $0.children.contains(node.id) }
+        parentID[node.id].flatMap { byID[$0] }
+    }
+
+    /// One attempt of a retried step: a Pod under a Retry node. Argo keeps every attempt, with
+    /// the step's inputs, phase Failed when it exited 75; the Retry node's phase is the step's
+    /// outcome, so an attempt alone says nothing about the host.
+    public func isRetryAttempt(_ node: WorkflowNode) -> Bool {
+        parent(of: node)?.type == "Retry"
     }
 }
 

@@ -88,6 +88,52 @@ import Testing
         )
     }
 
+    /// Argo keeps every attempt of a retried step as a Pod node with the step's inputs; the Retry
+    /// node's phase is the step's outcome. h1 and h2 each had an attempt fail with 75 and the
+    /// retry succeed (h2's in its admission): neither failed, and the budget is not spent.
+    @Test func anAttemptARetryMadeGoodIsNoFailure() throws {
+        let workflow: JSONValue = [
+            "status": [
+                "nodes": .object([
+                    Self.node("r", "wf", type: "Steps", phase: "Running", template: "main", children: ["h1", "h2", "h3"]),
+                    Self.node("h1", "host(0:h1)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h1", children: ["s1"]),
+                    Self.node(
+                        "s1", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h1",
+                        children: ["ip1"]),
+                    Self.node(
+                        "ip1", "get-obm-ip", type: "Retry", phase: "Succeeded", reference: ("get-obm-ip", "main"), hostname: "h1",
+                        children: ["p0", "p1"]),
+                    Self.node(
+                        "p0", "get-obm-ip(0)", type: "Pod", phase: "Failed", hostname: "h1",
+                        message: "main: Error (exit code 75): Nautobot answered 502"),
+                    Self.node("p1", "get-obm-ip(1)", type: "Pod", phase: "Succeeded", hostname: "h1"),
+                    Self.node("h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["a2", "s2"]),
+                    Self.node(
+                        "a2", "admit", type: "Retry", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h2",
+                        children: ["a20", "a21"]),
+                    Self.node(
+                        "a20", "admit(0)", type: "Pod", phase: "Failed", reference: ("fleet-rollout", "admit"), hostname: "h2",
+                        message: "main: Error (exit code 75): Kubernetes API answered 503"),
+                    Self.node("a21", "admit(1)", type: "Pod", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h2"),
+                    Self.node("s2", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h2"),
+                    Self.node("h3", "host(2:h3)", type: "Steps", phase: "Running", template: "host", hostname: "h3", children: ["a3"]),
+                    Self.node(
+                        "a3", "admit", type: "Retry", phase: "Running", reference: ("fleet-rollout", "admit"), hostname: "h3",
+                        children: ["a30"]),
+                    Self.node(
+                        "a30", "admit(0)", type: "Pod", phase: "Failed", reference: ("fleet-rollout", "admit"), hostname: "h3",
+                        message: "main: Error (exit code 75): Kubernetes API answered 503"),
+                ])
+            ]
+        ]
+        let reader = RolloutReader(nodes: try WorkflowNodes(workflow: workflow), hostTemplate: "obm-sync-creds/main")
+        #expect(reader.failedHosts.isEmpty, "\(reader.failedHosts)")
+        let budget = try FailureBudget("0")
+        #expect(reader.outcome(of: "h1", budget: budget, total: 3) == .succeeded)
+        #expect(reader.outcome(of: "h2", budget: budget, total: 3) == .succeeded, "its admission was retried, then its run succeeded")
+        #expect(reader.outcome(of: "h3", budget: budget, total: 3) == .unfinished, "its admission is being retried")
+    }
+
     /// Argo compresses a large Workflow's nodes (gzip, then base64); offloaded ones are not in the
     /// object at all. The budget must read the first and refuse the second, never see "no failures".
     @Test func compressedNodesAreReadAndOffloadedOnesRefused() throws {

@@ -107,7 +107,8 @@ import Testing
                         "p0", "get-obm-ip(0)", type: "Pod", phase: "Failed", hostname: "h1",
                         message: "main: Error (exit code 75): Nautobot answered 502"),
                     Self.node("p1", "get-obm-ip(1)", type: "Pod", phase: "Succeeded", hostname: "h1"),
-                    Self.node("h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["a2", "s2"]),
+                    Self.node(
+                        "h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["a2", "s2"]),
                     Self.node(
                         "a2", "admit", type: "Retry", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h2",
                         children: ["a20", "a21"]),

@@ -60,9 +60,8 @@ public struct NautobotSettings: Sendable {
         else {
             throw .setting("NAUTOBOT_URL \"\(URLText.printable(raw))\" is not an http(s) URL such as https://nautobot.local")
         }
-        if let origin = URLText.origin(raw), raw.count > origin.count,
-            raw.dropFirst((URLText.scheme(raw) ?? "").count + 3).prefix(while: { $0 != "/" }).contains("@")
-        {
+        let authority = raw.dropFirst((URLText.scheme(raw) ?? "").count + 3).prefix { $0 != "/" }
+        if authority.contains("@") {
             // Never echoed: the message names the setting, not what it holds.
             throw .setting(
                 "NAUTOBOT_URL carries a user name or password (user:password@host); the token goes in NAUTOBOT_TOKEN: remove them")

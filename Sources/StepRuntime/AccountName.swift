@@ -4,17 +4,8 @@
 public enum AccountName {
     public static func validate(_ name: String, setting: String) throws(StepError) {
         let printable = name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && $0 != ":" }
-        guard !name.isEmpty, name.count <= 64, printable, name.trimmingCharacters(in: " ") == name else {
+        guard !name.isEmpty, name.count <= 64, printable, name.trimmedWhitespace == name else {
             throw .badInput("\(setting) is not a BMC account name (1 to 64 characters, no control characters, no \":\")")
         }
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        var text = Substring(self)
-        while text.first == set { text = text.dropFirst() }
-        while text.last == set { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -32,11 +32,11 @@ public struct NautobotSettings: Sendable {
         }
         // A token read from a file often ends with a newline; nothing else is trimmed.
         let token = rawToken.trimmedWhitespace
-        SecretRedaction.register(token)
         guard !token.isEmpty else { throw .setting("NAUTOBOT_TOKEN is empty") }
-        guard token.count >= 4 else {
-            // The same rule as SecretRedaction.registerCredential: too short to be masked in logs.
-            throw .setting("NAUTOBOT_TOKEN is shorter than 4 characters, too short to be kept out of logs; refused")
+        do {
+            try SecretRedaction.registerCredential(token, setting: "NAUTOBOT_TOKEN")
+        } catch {
+            throw .setting(error.message)
         }
         guard token.count <= 512, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
             // Spaces or control characters would break (or forge) the Authorization header.

@@ -98,6 +98,16 @@ import Testing
         #expect(message?.contains("S3cret-Pw") == false)
     }
 
+    @Test func aTokenTooShortToMaskIsRefusedByTheSharedRule() {
+        do {
+            _ = try NautobotSettings.fromEnvironment(["NAUTOBOT_URL": "https://nautobot.example", "NAUTOBOT_TOKEN": "abc"])
+            Issue.record("a 3-character token was accepted")
+        } catch {
+            #expect(error.exitStatus == .badInput)
+            #expect(error.message == "NAUTOBOT_TOKEN is shorter than 4 characters, too short to be kept out of logs; refused")
+        }
+    }
+
     @Test func percentEncodedDotSegmentsAreDotSegments() {
         for uri in ["/.%2e/admin/", "/%2E%2e/x/", "/dcim/%2e/devices/", "/dcim/../users/"] {
             do {

@@ -8,17 +8,18 @@ enum YAMLScalar {
 
     static func resolve(_ text: String, tag: String?, plain: Bool, at reader: EventReader) throws(YAMLError) -> JSONValue {
         if let tag {
+            // A tagged value may be a token: messages name the tag and the line, never the value.
             switch tag {
             case "!", core + "str": return .string(text)
             case core + "null": return .null
             case core + "bool":
-                guard let flag = boolean(text) else { throw reader.fail("\"\(text)\" is not a !!bool") }
+                guard let flag = boolean(text) else { throw reader.fail("a !!bool scalar is not true or false") }
                 return .bool(flag)
             case core + "int":
-                guard let number = integer(text) else { throw reader.fail("\"\(text)\" is not a !!int") }
+                guard let number = integer(text) else { throw reader.fail("a !!int scalar is not an integer") }
                 return .number(number)
             case core + "float":
-                guard let number = float(text) ?? integer(text) else { throw reader.fail("\"\(text)\" is not a !!float JSON can hold") }
+                guard let number = float(text) ?? integer(text) else { throw reader.fail("a !!float scalar is not a number JSON can hold") }
                 return .number(number)
             default: throw reader.fail("tag \(tag) is not supported")
             }

@@ -75,6 +75,7 @@ let package = Package(
         .target(name: "Nautobot", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Kubernetes", dependencies: ["HTTPClient", "JSON", "YAML", "StepRuntime"]),
         .target(name: "Redfish", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "BMCCoordination", dependencies: ["Kubernetes", "Redfish", "JSON", "StepRuntime"]),
         .target(name: "CredentialSync", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "FirmwareUpdate", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
@@ -84,8 +85,8 @@ let package = Package(
         step("get-device-nautobot", ["Nautobot", "JSON"]),
         step("get-obm-ip", ["Nautobot"]),
         step("get-obm-creds", ["Credentials", "Kubernetes", "Nautobot"]),
-        step("obm-sync-creds", ["CredentialSync", "Redfish", "JSON"]),
-        step("obm-firmware-update", ["FirmwareUpdate", "Redfish", "HTTPClient"]),
+        step("obm-sync-creds", ["CredentialSync", "BMCCoordination", "Redfish", "JSON"]),
+        step("obm-firmware-update", ["FirmwareUpdate", "BMCCoordination", "Redfish", "HTTPClient"]),
         step("get-devices-nautobot", ["Nautobot", "JSON"]),
         step("fleet-rollout", ["FleetRollout", "Kubernetes", "JSON"]),
 
@@ -150,7 +151,8 @@ let package = Package(
             ]),
         .testTarget(name: "NautobotTests", dependencies: ["Nautobot", "JSON", "StepTesting"]),
         .testTarget(name: "NautobotStepsTests", dependencies: ["JSON", "StepTesting"]),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "Credentials", "JSON", "StepTesting"]),
+        .testTarget(
+            name: "KubernetesTests", dependencies: ["Kubernetes", "BMCCoordination", "Credentials", "JSON", "StepRuntime", "StepTesting"]),
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),

@@ -130,6 +130,8 @@ for name, doc in templates.items():
 role = next(d for d in base if d["kind"] == "Role")
 rules = sorted((tuple(r["apiGroups"]), tuple(r["resources"]), tuple(sorted(r["verbs"]))) for r in role["rules"])
 want_rules = sorted([(("",), ("secrets",), ("create", "get", "patch", "update")), (("",), ("pods",), ("get",)),
+                     (("",), ("configmaps",), ("create", "get", "patch", "update")),
+                     (("coordination.k8s.io",), ("leases",), ("create", "get", "patch", "update")),
                      (("argoproj.io",), ("workflowtaskresults",), ("create", "patch")),
                      (("argoproj.io",), ("workflows",), ("get",))])
 if rules != want_rules:

@@ -54,25 +54,35 @@ public struct SyncReport: Sendable {
     public var policy: LockoutPolicy
 }
 
-/// Brings a BMC's password in line with the one on record without ever locking it out: the
-/// failed-login policy paces the attempts, each password is tried once, each session is deleted.
+/// Brings a BMC's password in line with the one on record without ever locking it out: every
+/// login goes through the BMC's shared login history (`LoginGate`), each password is tried
+/// once, each session is deleted, and the BMC is changed only while this step holds its change
+/// lock, from the first legacy password on.
 public struct CredentialSync {
     let client: RedfishClient
     let credentials: SyncCredentials
     let dryRun: Bool
     let policyOverride: LockoutPolicy?
+    let history: any LoginHistory
+    let lock: any ChangeLock
+    /// Monotonic seconds: no wait, lock or request goes past it (`--timeout`).
+    let deadline: Double
     let clock: @Sendable () -> Double
     let sleep: @Sendable (Double) -> Void
 
     public init(
         client: RedfishClient, credentials: SyncCredentials, dryRun: Bool, policyOverride: LockoutPolicy?,
-        clock: @escaping @Sendable () -> Double = AttemptSchedule.monotonic,
-        sleep: @escaping @Sendable (Double) -> Void = AttemptSchedule.realSleep
+        history: any LoginHistory = InProcessLoginHistory(), lock: any ChangeLock = NoChangeLock(), deadline: Double,
+        clock: @escaping @Sendable () -> Double = StepClock.wall,
+        sleep: @escaping @Sendable (Double) -> Void = StepClock.sleep
     ) {
         self.client = client
         self.credentials = credentials
         self.dryRun = dryRun
         self.policyOverride = policyOverride
+        self.history = history
+        self.lock = lock
+        self.deadline = deadline
         self.clock = clock
         self.sleep = sleep
     }
@@ -81,46 +91,92 @@ public struct CredentialSync {
         let root = try ServiceRoot.read(client)
         let vendor = VendorProfile.detect(root)
         let accounts = try AccountService(client: client, root: root)
-        let policy = policyOverride ?? accounts.lockoutPolicy() ?? vendor.lockoutPolicy
-        Log.info("BMC \(client.endpoint.base): \(vendor.rawValue); failed-login policy \(policy)")
-        var schedule = AttemptSchedule(policy: policy, clock: clock, sleep: sleep)
+        let reported = accounts.lockoutPolicy()
+        let gate = try LoginGate(
+            history: history, policies: [policyOverride, reported, vendor.knownLockoutPolicy].compactMap { $0 }, step: "obm-sync-creds",
+            deadline: deadline, clock: clock, sleep: sleep)
+        defer { gate.finish() }
+        Log.info("BMC \(client.endpoint.base): \(vendor.rawValue); failed-login policy \(gate.policy)")
         let login = try Login(client: client, root: root)
+        defer { lock.release() }
 
         let candidates = credentials.candidates
         for (index, candidate) in candidates.enumerated() {
             if index > 0 {
-                guard schedule.canAffordAFailure else {
+                guard gate.canAffordAFailure else {
                     throw StepError.failure(
-                        "the credentials on record were refused and the BMC's policy (\(policy)) locks on the first failure: not trying legacy passwords"
+                        "the credentials on record were refused and the BMC's policy (\(gate.policy)) locks on the first failure: not trying legacy passwords"
                     )
                 }
-                let waited = try pace(&schedule, before: "trying \(candidate.label)")
-                if waited > 0 { Log.info("waited \(Self.format(waited)) to stay under the lockout threshold") }
+                if index == 1 && !dryRun, let session = try takeLock(gate: gate, login: login) {
+                    learn(gate, session: session, login: login, accounts: accounts, reported: reported)
+                    login.end(session)
+                    return report(.inSync, gate)
+                }
+                try lock.checkHeld()
             }
-            switch try login.attempt(user: candidate.user, password: candidate.password) {
+            let result = try gate.attempt(candidate.isRecord ? .record : .legacy, "trying \(candidate.label)") {
+                try login.attempt(user: candidate.user, password: candidate.password)
+            }
+            switch result {
             case .refused(let status, _):
-                schedule.recordFailure()
-                Log.info("\(candidate.label): refused (HTTP \(status)); \(schedule.failureCount) failed login(s) so far")
+                Log.info("\(candidate.label): refused (HTTP \(status)); \(gate.failureCount) failed login(s) so far")
             case .accepted(let session):
                 Log.info("\(candidate.label): accepted")
+                learn(gate, session: session, login: login, accounts: accounts, reported: reported)
                 if candidate.isRecord && !session.passwordChangeRequired {
                     login.end(session)
-                    return SyncReport(status: .inSync, failedLogins: schedule.failureCount, waited: schedule.waited, policy: policy)
+                    return report(.inSync, gate)
                 }
-                let status = try bringInLine(session, candidate: candidate, login: login, accounts: accounts, schedule: &schedule)
-                return SyncReport(status: status, failedLogins: schedule.failureCount, waited: schedule.waited, policy: policy)
+                let status = try bringInLine(session, candidate: candidate, login: login, accounts: accounts, gate: gate)
+                return report(status, gate)
             }
         }
         let legacyCount = candidates.count - 1
         throw StepError.failure(
-            "none of the \(candidates.count) passwords tried (the one on record and \(legacyCount) legacy) was accepted by the BMC; \(schedule.failureCount) failed logins, paced to stay under the lockout threshold"
+            "none of the \(candidates.count) passwords tried (the one on record and \(legacyCount) legacy) was accepted by the BMC; \(gate.failureCount) failed logins, paced to stay under the lockout threshold"
         )
+    }
+
+    func report(_ status: SyncReport.Status, _ gate: LoginGate) -> SyncReport {
+        SyncReport(status: status, failedLogins: gate.failureCount, waited: gate.waited, policy: gate.policy)
+    }
+
+    /// Takes the BMC's change lock before the first legacy password. When another step held it
+    /// meanwhile and the history shows it logged in with the credentials on record since ours
+    /// were refused, it has brought the BMC in line: those credentials are tried once more, and
+    /// the session is returned when they work.
+    func takeLock(gate: LoginGate, login: Login) throws -> RedfishSession? {
+        guard try lock.acquire(deadline: deadline), let first = gate.firstAttemptTime, try gate.recordAcceptedSince(first) else {
+            return nil
+        }
+        Log.info("another step logged in with the credentials on record while this one waited for the BMC: trying them again")
+        let result = try gate.attempt(.record, "trying the credentials on record again") {
+            try login.attempt(user: credentials.user, password: credentials.password)
+        }
+        guard case .accepted(let session) = result, !session.passwordChangeRequired else {
+            if case .accepted(let session) = result { login.end(session) }
+            return nil
+        }
+        Log.info("the credentials on record: accepted")
+        return session
+    }
+
+    /// After a login: the BMC's own policy, kept in the history for steps that cannot log in yet.
+    /// Read before the login when the BMC showed it then; else now, with the session.
+    func learn(_ gate: LoginGate, session: RedfishSession, login: Login, accounts: AccountService, reported: LockoutPolicy?) {
+        guard !session.passwordChangeRequired else { return }
+        if let reported {
+            gate.learn(reported)
+            return
+        }
+        login.use(session)
+        gate.learn(accounts.lockoutPolicy())
     }
 
     /// Logged in with `candidate` (not the record): set the record's password, prove it.
     func bringInLine(
-        _ session: RedfishSession, candidate: SyncCredentials.Candidate, login: Login, accounts: AccountService,
-        schedule: inout AttemptSchedule
+        _ session: RedfishSession, candidate: SyncCredentials.Candidate, login: Login, accounts: AccountService, gate: LoginGate
     ) throws -> SyncReport.Status {
         var session = session
         var current = candidate
@@ -145,6 +201,7 @@ public struct CredentialSync {
             }
             login.use(session)
             do {
+                try lock.checkHeld()
                 let account = (try? client.get(accountPath)) ?? RedfishResource(path: accountPath, json: .object([]), etag: nil)
                 try accounts.setPassword(of: account, to: credentials.password)
             } catch {
@@ -158,11 +215,13 @@ public struct CredentialSync {
                 user: candidate.user, password: credentials.password, label: "\(candidate.user) with the new password",
                 isRecord: candidate.user == credentials.user)
             if current.isRecord {
-                try verify(login: login, schedule: &schedule)
+                try verify(login: login, gate: gate)
                 return .synced
             }
-            try pace(&schedule, before: "logging in with the changed password")
-            guard case .accepted(let renewed) = try login.attempt(user: current.user, password: current.password) else {
+            let result = try gate.attempt(.record, "logging in with the changed password") {
+                try login.attempt(user: current.user, password: current.password)
+            }
+            guard case .accepted(let renewed) = result else {
                 throw StepError.failure("changed the password of \(candidate.user) but the BMC refused it right after")
             }
             session = renewed
@@ -188,6 +247,7 @@ public struct CredentialSync {
             return .wouldSync
         }
         do {
+            try lock.checkHeld()
             try accounts.setPassword(of: account, to: credentials.password)
         } catch {
             login.end(session)
@@ -197,42 +257,24 @@ public struct CredentialSync {
         // The old token may already be dead (a password change ends the account's sessions on
         // some BMCs): a 401 on this DELETE is expected.
         login.end(session)
-        try verify(login: login, schedule: &schedule)
+        try verify(login: login, gate: gate)
         return .synced
     }
 
     /// Logs in with the record's credentials to prove the change took.
-    func verify(login: Login, schedule: inout AttemptSchedule) throws {
-        try pace(&schedule, before: "proving the change with the credentials on record")
-        switch try login.attempt(user: credentials.user, password: credentials.password) {
+    func verify(login: Login, gate: LoginGate) throws {
+        let result = try gate.attempt(.record, "proving the change with the credentials on record") {
+            try login.attempt(user: credentials.user, password: credentials.password)
+        }
+        switch result {
         case .accepted(let session):
             login.end(session)
             Log.info("verified: the BMC accepts the credentials on record")
         case .refused(let status, let messages):
-            schedule.recordFailure()
             throw StepError.failure(
                 "the password was changed but a login with the credentials on record was refused (HTTP \(status)\(messages.isEmpty ? "" : ": " + messages))"
             )
         }
-    }
-
-    /// The longest the step waits for the lockout policy before one attempt: well inside the
-    /// WorkflowTemplate's 1800 s activeDeadlineSeconds, so a BMC reporting an absurd period
-    /// (`4294967295`) is refused at once instead of sleeping until Kubernetes kills the pod.
-    public static let longestWait: Double = 1500
-
-    /// Waits until the next login is safe, or refuses (exit 1) when no wait the step can afford is.
-    @discardableResult
-    func pace(_ schedule: inout AttemptSchedule, before what: String) throws -> Double {
-        if let refusal = schedule.refusalOfNextAttempt(longestWait: Self.longestWait) {
-            throw StepError.failure("\(refusal): not \(what)")
-        }
-        return schedule.waitForNextAttempt()
-    }
-
-    static func format(_ seconds: Double) -> String {
-        let tenths = Int((seconds * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) s"
     }
 }
 

@@ -54,15 +54,20 @@ public struct FirmwareUpdateOutcome: Sendable {
 public struct FirmwareUpdate {
     let client: RedfishClient
     let plan: FirmwareUpdatePlan
+    let history: any LoginHistory
+    let lock: any ChangeLock
     let clock: @Sendable () -> Double
     let sleep: @Sendable (Double) -> Void
 
     public init(
-        client: RedfishClient, plan: FirmwareUpdatePlan, clock: @escaping @Sendable () -> Double = AttemptSchedule.monotonic,
-        sleep: @escaping @Sendable (Double) -> Void = AttemptSchedule.realSleep
+        client: RedfishClient, plan: FirmwareUpdatePlan, history: any LoginHistory = InProcessLoginHistory(),
+        lock: any ChangeLock = NoChangeLock(), clock: @escaping @Sendable () -> Double = StepClock.monotonic,
+        sleep: @escaping @Sendable (Double) -> Void = StepClock.sleep
     ) {
         self.client = client
         self.plan = plan
+        self.history = history
+        self.lock = lock
         self.clock = clock
         self.sleep = sleep
     }
@@ -77,27 +82,28 @@ public struct FirmwareUpdate {
             throw RedfishError.unexpected("the BMC offers no SessionService; firmware updates need a session")
         }
         let login = SessionLogin(client: client, sessionsPath: sessionsPath)
-        var session = try logIn(login)
+        // Every login, the first and those after a reboot, goes through the BMC's shared
+        // history: a wrong password on record here is a failure the next sync counts.
+        let reported = (try? AccountService(client: client, root: root))?.lockoutPolicy()
+        let gate = try LoginGate(
+            history: history, policies: [reported, vendor.knownLockoutPolicy].compactMap { $0 }, step: "obm-firmware-update",
+            deadline: StepClock.monotonic() + plan.timeout)
+        defer { gate.finish() }
+        var session = try logIn(login, gate: gate)
         defer {
             client.authentication = .none
             login.logout(session)
         }
+        gate.learn(reported ?? (try? AccountService(client: client, root: root))?.lockoutPolicy())
 
         let service = try UpdateService.read(client, root: root)
         guard service.serviceEnabled else {
             throw StepError.failure("the BMC's UpdateService is disabled (ServiceEnabled false); enable it on the BMC first")
         }
-        if let running = try runningTask(root) {
-            return FirmwareUpdateOutcome(
-                status: running.state, succeeded: false, method: plan.forcedMethod ?? .simple, versionBefore: nil, versionAfter: nil,
-                summary:
-                    "the BMC is busy: an update task is already \(running.state.lowercased()) (\(running.path)); try again when it ends",
-                transient: true)
-        }
-        let before = firmwareVersion(root)
+        if let busy = try busyOutcome(root) { return busy }
+        var before = firmwareVersion(root)
         let (method, reason) = try service.choose(forScheme: plan.image.scheme, forced: plan.forcedMethod)
         Log.info("BMC \(client.endpoint.base): \(vendor.rawValue), firmware \(before ?? "unknown"); method \(method.rawValue): \(reason)")
-
         let imageHTTP: HTTPClient
         do {
             imageHTTP = try HTTPClient(tls: plan.image.tls)
@@ -118,12 +124,15 @@ public struct FirmwareUpdate {
                 summary: "dry run: would update by \(method.rawValue) with \(plan.image.fileName), \(sizeText); nothing changed")
         }
 
-        // Logins after this point (the BMC reboots and forgets the session) are paced by the
-        // BMC's failed-login policy, like every login.
-        let policy = (try? AccountService(client: client, root: root))?.lockoutPolicy() ?? vendor.lockoutPolicy
-        let renewal = SessionRenewal(
-            login: login, client: client, user: plan.user, password: plan.password,
-            schedule: AttemptSchedule(policy: policy, clock: clock, sleep: sleep))
+        let renewal = SessionRenewal(login: login, client: client, user: plan.user, password: plan.password, gate: gate)
+        // One change to a BMC at a time, from the upload until the outcome is known.
+        defer { lock.release() }
+        if try lock.acquire(deadline: StepClock.monotonic() + max(0, deadline - clock())) {
+            // Another step changed the BMC meanwhile: what was read before is stale.
+            if let busy = try busyOutcome(root) { return busy }
+            before = firmwareVersion(root)
+        }
+        try lock.checkHeld()
         let change = "the \(method.rawValue) update with \(plan.image.fileName)"
         ChangeLedger.sending(change)
         let accepted: HTTPResponse
@@ -160,8 +169,20 @@ public struct FirmwareUpdate {
 
     // MARK: - Steps
 
-    func logIn(_ login: SessionLogin) throws -> RedfishSession {
-        switch try login.login(user: plan.user, password: plan.password) {
+    /// An update task already running: a second update now would be refused or queue behind it.
+    func busyOutcome(_ root: ServiceRoot) throws -> FirmwareUpdateOutcome? {
+        guard let running = try runningTask(root) else { return nil }
+        return FirmwareUpdateOutcome(
+            status: running.state, succeeded: false, method: plan.forcedMethod ?? .simple, versionBefore: nil, versionAfter: nil,
+            summary: "the BMC is busy: an update task is already \(running.state.lowercased()) (\(running.path)); try again when it ends",
+            transient: true)
+    }
+
+    func logIn(_ login: SessionLogin, gate: LoginGate) throws -> RedfishSession {
+        let result = try gate.attempt(.record, "logging in with the credentials on record") {
+            try login.login(user: plan.user, password: plan.password)
+        }
+        switch result {
         case .accepted(let session):
             client.authentication = .session(token: session.token)
             return session
@@ -318,7 +339,7 @@ public struct FirmwareUpdate {
                 }
             case 401:
                 // A rebooted BMC forgets its sessions: log in again, paced, and go on.
-                try renewal.renew(&session, deadline: deadline, why: "the BMC ended the session, likely a reboot")
+                try renewal.renew(&session, why: "the BMC ended the session, likely a reboot")
             case 404:
                 Log.info("the task is gone (\(taskPath)); checking the firmware version instead")
                 return try watchVersion(
@@ -353,7 +374,7 @@ public struct FirmwareUpdate {
                         summary: "the update \(reason), but FirmwareVersion changed from \(before) to \(version)")
                 }
             } else {
-                try renewal.renew(&session, deadline: deadline, why: "the firmware version could not be read with the session")
+                try renewal.renew(&session, why: "the firmware version could not be read with the session")
             }
             sleep(max(0, min(plan.pollInterval, deadline - clock())))
         }

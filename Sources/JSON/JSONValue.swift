@@ -63,6 +63,17 @@ extension JSONValue {
     }
 
     public var isNull: Bool { self == .null }
+
+    /// This object with `key` set to `value`: replaced where it is, or added at the end.
+    public func setting(_ key: String, to value: JSONValue) -> JSONValue {
+        var members = objectValue ?? []
+        if let index = members.firstIndex(where: { $0.key == key }) {
+            members[index].value = value
+        } else {
+            members.append(JSONMember(key, value))
+        }
+        return .object(members)
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,

@@ -107,36 +107,13 @@ public struct Kubeconfig: Decodable, Sendable {
         do {
             return try JSONDecoder().decode(Kubeconfig.self, from: Data(document.serialized.utf8))
         } catch let error as DecodingError {
-            throw KubeconfigError(Self.describe(error))
+            throw KubeconfigError(error.fieldDescription)
         } catch {
             throw KubeconfigError("\(error)")
         }
     }
 
     public init() {}
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            var text = ""
-            for key in keys {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += (text.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
-            return text.isEmpty ? "the top level" : text
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return
-                "\(path(context.codingPath)) is not \(type == String.self ? "a string" : type == Bool.self ? "a boolean" : "of the expected type")"
-        case .valueNotFound(_, let context): return "\(path(context.codingPath)) is null"
-        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])) is missing"
-        case .dataCorrupted(let context): return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
-    }
 }
 
 /// Why a kubeconfig file could not be read, in one line.

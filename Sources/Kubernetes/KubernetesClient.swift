@@ -2,8 +2,8 @@ import HTTPClient
 import JSON
 import StepRuntime
 
-/// A Kubernetes API client for exactly what the steps do: Secrets get, create and patch; Pods
-/// get. Every refusal names the verb, resource and namespace, so RBAC can be fixed from the line.
+/// A Kubernetes API client for exactly what the steps do: Secrets and ConfigMaps get, create and
+/// patch; Leases get, create and update; Pods get; Workflows get and publish. Every refusal names the verb, resource and namespace, so RBAC can be fixed from the line.
 public final class KubernetesClient {
     public let configuration: KubernetesConfiguration
     private let http: HTTPClient
@@ -44,18 +44,75 @@ public final class KubernetesClient {
     }
 
     /// Creates the Workflow, or replaces the one by that name (the local runner publishing its
-    /// progress the way Argo's controller does).
+    /// progress the way Argo's controller does). A custom resource is never updated
+    /// unconditionally: the API server refuses an update without `metadata.resourceVersion`
+    /// (422, apiserver registry/generic/registry/store.go, "must be specified for an update",
+    /// since the CRD strategy's AllowUnconditionalUpdate is false), and a stale one is 409: the
+    /// current version is read and the update made again.
     public func publishWorkflow(_ workflow: JSONValue) throws(KubernetesError) {
         let name = workflow["metadata"]?["name"]?.stringValue ?? ""
-        let update = describe("update", "workflows", name)
-        let replaced = try send(
-            .put, collectionPath("workflows") + "/" + name, body: workflow, contentType: "application/json", request: update,
+        for _ in 1...5 {
+            guard let current = try object("workflows", named: name) else {
+                if case .created = try create("workflows", workflow) { return }
+                continue
+            }
+            let metadata = (workflow["metadata"] ?? [:]).setting("resourceVersion", to: current["metadata"]?["resourceVersion"] ?? nil)
+            let updated = workflow.setting("metadata", to: metadata)
+            switch try replace("workflows", named: name, with: updated) {
+            case .replaced: return
+            case .conflict, .notFound: continue
+            }
+        }
+        throw .rejected(
+            request: describe("update", "workflows", name), status: 409, reason: "Conflict",
+            detail: "the Workflow kept changing under five updates in a row")
+    }
+
+    /// The named object of `resource` (secrets, configmaps, pods, leases, workflows), or nil
+    /// when there is none.
+    public func object(_ resource: String, named name: String) throws(KubernetesError) -> JSONValue? {
+        try getObject(resource: resource, name: name)
+    }
+
+    /// Creates `object` in `resource`; AlreadyExists is an outcome, not an error.
+    public func create(_ resource: String, _ object: JSONValue) throws(KubernetesError) -> CreateOutcome {
+        let name = object["metadata"]?["name"]?.stringValue
+        let request = describe("create", resource, name)
+        let response = try send(
+            .post, collectionPath(resource), body: object, contentType: "application/json", request: request, allowing: [409])
+        if response.status == 409 { return .alreadyExists }
+        return .created(try decode(response, request))
+    }
+
+    /// A JSON merge patch (RFC 7386) of the named object; nil when there is none.
+    public func mergePatch(_ resource: String, named name: String, _ patch: JSONValue) throws(KubernetesError) -> JSONValue? {
+        let request = describe("patch", resource, name)
+        let response = try send(
+            .patch, collectionPath(resource) + "/" + name, body: patch, contentType: "application/merge-patch+json", request: request,
             allowing: [404])
-        guard replaced.status == 404 else { return }
-        _ = try send(
-            .post, collectionPath("workflows"), body: workflow, contentType: "application/json",
-            request: describe("create", "workflows", name),
-            allowing: [])
+        if response.status == 404 { return nil }
+        return try decode(response, request)
+    }
+
+    /// The outcome of an update that carries the resourceVersion it was read at.
+    public enum ReplaceOutcome: Sendable {
+        case replaced(JSONValue)
+        /// 409: it changed since it was read.
+        case conflict
+        case notFound
+    }
+
+    /// Replaces the named object (PUT); `object` carries the resourceVersion it was read at.
+    public func replace(_ resource: String, named name: String, with object: JSONValue) throws(KubernetesError) -> ReplaceOutcome {
+        let request = describe("update", resource, name)
+        let response = try send(
+            .put, collectionPath(resource) + "/" + name, body: object, contentType: "application/json", request: request,
+            allowing: [404, 409])
+        switch response.status {
+        case 404: return .notFound
+        case 409: return .conflict
+        default: return .replaced(try decode(response, request))
+        }
     }
 
     /// The outcome of a create: made, or there already was one by that name.
@@ -64,29 +121,14 @@ public final class KubernetesClient {
         case alreadyExists
     }
 
-    public func createSecret(_ secret: JSONValue) throws(KubernetesError) -> CreateOutcome {
-        let name = secret["metadata"]?["name"]?.stringValue
-        let request = describe("create", "secrets", name)
-        let response = try send(
-            .post, collectionPath("secrets"), body: secret, contentType: "application/json", request: request, allowing: [409])
-        if response.status == 409 { return .alreadyExists }
-        return .created(try decode(response, request))
-    }
-
-    /// A JSON merge patch (RFC 7386) of the named Secret.
-    public func patchSecret(named name: String, mergePatch: JSONValue) throws(KubernetesError) -> JSONValue {
-        let request = describe("patch", "secrets", name)
-        let response = try send(
-            .patch, collectionPath("secrets") + "/" + name, body: mergePatch, contentType: "application/merge-patch+json", request: request,
-            allowing: [])
-        return try decode(response, request)
-    }
-
     // MARK: -
 
     func collectionPath(_ resource: String) -> String {
-        resource == "workflows"
-            ? "/apis/argoproj.io/v1alpha1/namespaces/\(namespace)/workflows" : "/api/v1/namespaces/\(namespace)/\(resource)"
+        switch resource {
+        case "workflows": "/apis/argoproj.io/v1alpha1/namespaces/\(namespace)/workflows"
+        case "leases": "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases"
+        default: "/api/v1/namespaces/\(namespace)/\(resource)"
+        }
     }
 
     func describe(_ verb: String, _ resource: String, _ name: String?) -> KubernetesRequestDescription {

@@ -33,6 +33,13 @@ public struct KubernetesConfiguration: Sendable {
         self.source = source
     }
 
+    /// Whether any Kubernetes configuration is there to resolve: KUBECONFIG, the in-cluster
+    /// variables, or ~/.kube/config. A step run by hand on a workstation may have none.
+    public static func isPresent(environment: [String: String]) -> Bool {
+        if environment["KUBECONFIG"]?.isEmpty == false || environment["KUBERNETES_SERVICE_HOST"]?.isEmpty == false { return true }
+        return environment["HOME"].map { LocalFile.exists($0 + "/.kube/config") } ?? false
+    }
+
     /// KUBECONFIG when set; else the in-cluster service account when KUBERNETES_SERVICE_HOST is
     /// set; else ~/.kube/config. `POD_NAMESPACE` overrides the namespace either way.
     public static func resolve(environment: [String: String]) throws(KubernetesError) -> KubernetesConfiguration {

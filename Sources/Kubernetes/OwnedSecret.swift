@@ -88,12 +88,14 @@ public struct OwnedSecret: Sendable {
         guard KubernetesNames.isValidSubdomain(name) else {
             throw .configuration("Secret name \"\(name)\" is not a valid Kubernetes name")
         }
-        switch try client.createSecret(manifest) {
+        switch try client.create("secrets", manifest) {
         case .created:
             Log.info("created Secret \(name) in namespace \(client.namespace)")
         case .alreadyExists:
             let patch: JSONValue = ["metadata": ["ownerReferences": owner.ownerReferences], "data": encodedData]
-            _ = try client.patchSecret(named: name, mergePatch: patch)
+            guard try client.mergePatch("secrets", named: name, patch) != nil else {
+                throw .notFound(request: client.describe("patch", "secrets", name))
+            }
             Log.info("updated Secret \(name) in namespace \(client.namespace) (it existed: a retried step)")
         }
     }

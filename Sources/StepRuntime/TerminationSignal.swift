@@ -36,6 +36,12 @@ public enum TerminationSignal {
         received.withLock { $0.map { StepClock.monotonic() - $0.at } }
     }
 
+    /// Ends the work at a point where nothing is in flight (after a wait) once a stop was asked for.
+    public static func throwIfRequested() throws(StepError) {
+        guard let name = signalName else { return }
+        throw .transient("\(name) received while waiting: nothing more was started")
+    }
+
     /// Marks the stop as asked for, as a signal does (and tests of the stop path do directly).
     public static func request(_ name: String) {
         received.withLock { if $0 == nil { $0 = Received(name: name, at: StepClock.monotonic()) } }
@@ -51,15 +57,7 @@ public enum TerminationSignal {
         sigaddset(&signals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         let box = CleanUpBox(cleanUp)
-        var thread = pthread_t()
-        let started = pthread_create(
-            &thread, nil,
-            { argument in
-                guard let argument else { return nil }
-                TerminationSignal.awaitSignal(Unmanaged<CleanUpBox>.fromOpaque(argument).takeRetainedValue())
-                return nil
-            }, Unmanaged.passRetained(box).toOpaque())
-        if started == 0 { pthread_detach(thread) }
+        BackgroundThread.start { awaitSignal(box) }
     }
 
     /// The signal thread: waits for a signal, marks the stop, gives the main thread its grace,

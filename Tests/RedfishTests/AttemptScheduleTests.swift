@@ -135,3 +135,47 @@ final class FakeClock: Sendable {
         #expect(clock.now == 1000, "nothing slept")
     }
 }
+
+@Suite struct PolicyCombinationTests {
+    @Test func theStricterOfEveryKnownPolicyRuleByRule() throws {
+        let operatorPolicy = try LockoutPolicy.parse("threshold=5,reset-after=30s,duration=1m")
+        let combined = try #require(LockoutPolicy.strictest([operatorPolicy, VendorProfile.iLO.lockoutPolicy]))
+        // iLO's spacing survives a threshold policy beside it (it was lost when one replaced the other).
+        #expect(combined.threshold == 5 && combined.resetAfter == 30 && combined.minimumSpacing == 10)
+        #expect(combined.description == "threshold=5,reset-after=30s,duration=60s,spacing=10s (OBM_LOCKOUT_POLICY + iLO default)")
+        let never = LockoutPolicy(threshold: 4, resetAfter: 10, duration: 10, minimumSpacing: 0, resetEnabled: false, source: "learned")
+        let withIDRAC = try #require(LockoutPolicy.strictest([never, VendorProfile.iDRAC.lockoutPolicy]))
+        #expect(withIDRAC.threshold == 3 && withIDRAC.resetAfter == 60 && !withIDRAC.resetEnabled)
+        #expect(LockoutPolicy.strictest([]) == nil, "nothing known: the caller applies the cautious default")
+        #expect(VendorProfile.unknown.knownLockoutPolicy == nil)
+    }
+
+    @Test func otherStepsAttemptsCountAndTheEarlierOfTwoGoesFirst() {
+        let clock = FakeClock()
+        var schedule = clock.schedule(LockoutPolicy(threshold: 3, resetAfter: 60, duration: 60, minimumSpacing: 0, source: "test"))
+        func attempt(_ id: String, _ at: Double, _ outcome: LoginAttempt.Outcome) -> LoginAttempt {
+            LoginAttempt(id: id, sent: at, outcome: outcome, credentials: .legacy, step: "other")
+        }
+        // Another pod: one refused, one pending (killed mid-attempt): two may have counted.
+        schedule.absorb([attempt("a", 990, .refused), attempt("b", 995, .pending), attempt("c", 996, .withdrawn), attempt("d", 997, .busy)])
+        #expect(abs(schedule.delayBeforeNextAttempt() - 56) < 1.01, "the third waits for the reset after the last")
+        // Two records written at the same moment: only the later one must wait.
+        clock.advance(120)
+        let mine = attempt("m", clock.now, .pending)
+        schedule.record(mine)
+        schedule.absorb([attempt("x", clock.now - 0.01, .pending), attempt("y", clock.now - 0.005, .pending)])
+        #expect(schedule.delay(before: mine) > 0, "two earlier pending attempts: ours would be the third")
+        #expect(schedule.delay(before: attempt("x", clock.now - 0.01, .pending)) == 0)
+    }
+
+    @Test func onlyWhatNoWindowCanCountIsPruned() {
+        let clock = FakeClock()
+        var schedule = clock.schedule(LockoutPolicy(threshold: 3, resetAfter: 60, duration: 60, minimumSpacing: 0, source: "test"))
+        schedule.absorb([
+            LoginAttempt(id: "old", sent: clock.now - 7200, outcome: .refused, credentials: .record, step: "s"),
+            LoginAttempt(id: "recent", sent: clock.now - 100, outcome: .refused, credentials: .record, step: "s"),
+            LoginAttempt(id: "stale-pending", sent: clock.now - 4000, outcome: .pending, credentials: .record, step: "s"),
+        ])
+        #expect(schedule.expired(at: clock.now, keep: 3600).map(\.id) == ["old"])
+    }
+}

@@ -74,3 +74,10 @@ public struct SimulatedBMC: Sendable {
         _ = try control("/_simulator/slow", body: #"{"prefix": "\#(prefix)", "ms": \#(milliseconds)}"#)
     }
 }
+
+extension SimulatedBMC {
+    /// Once `failures` logins were refused, the next `count` logins are answered 503 unjudged.
+    public func busyAfterFailures(_ failures: Int, count: Int = 1) throws {
+        _ = try control("/_simulator/busy-after-failures", body: #"{"failures": \#(failures), "count": \#(count)}"#)
+    }
+}

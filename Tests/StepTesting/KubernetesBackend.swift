@@ -16,7 +16,8 @@ public struct SimulatedKubernetes: Sendable {
 
     /// Starts one with a Pod for the step, and the given Secrets (name → string data).
     public static func start(
-        secrets: [String: [String: String]] = [:], configMaps: [String: [String: String]] = [:], deny: [String] = []
+        secrets: [String: [String: String]] = [:], configMaps: [String: [String: String]] = [:], deny: [String] = [],
+        objects extra: [JSONValue] = []
     ) throws -> SimulatedKubernetes {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubernetes-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -38,6 +39,7 @@ public struct SimulatedKubernetes: Sendable {
                 "data": .object(data.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) }),
             ])
         }
+        objects += extra
         try JSONValue.array(objects).serialized.write(toFile: folder + "/objects.json", atomically: true, encoding: .utf8)
         let token = "k8s0token0" + UUID().uuidString.lowercased()
         var arguments = ["kubernetes", "--token", token, "--objects", folder + "/objects.json", "--kubeconfig-out", folder + "/kubeconfig"]
@@ -96,6 +98,33 @@ public struct SimulatedKubernetes: Sendable {
         let result = try runProcess("/usr/bin/curl", arguments, environment: [:])
         guard result.status == 0 else { throw TestFailure("curl \(path): \(result.stderr)") }
         return result.stdout
+    }
+
+    /// An object read straight from the API (`/api/v1/namespaces/argo-events/configmaps/NAME`,
+    /// or a group's path), or nil when the server answers 404.
+    public func get(_ path: String) throws -> JSONValue? {
+        let result = try runProcess(
+            "/usr/bin/curl", ["-sS", "--cacert", caFile, "-H", "Authorization: Bearer \(token)", "-w", "\n%{http_code}", url + path],
+            environment: [:])
+        guard result.status == 0 else { throw TestFailure("curl \(path): \(result.stderr)") }
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "404" { return nil }
+        return try JSONValue(parsing: lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// The login history ConfigMap of a BMC on 127.0.0.1 (the README's naming), as stored.
+    public func loginHistory(of bmc: SimulatedBMC) throws -> JSONValue? {
+        try get("/api/v1/namespaces/\(Self.namespace)/configmaps/\(Self.historyName(of: bmc))")
+    }
+
+    /// `obm-logins-<port>-ip4.127.0.0.1`.
+    public static func historyName(of bmc: SimulatedBMC) -> String {
+        "obm-logins-\(bmc.host.split(separator: ":").last ?? "")-ip4.127.0.0.1"
+    }
+
+    /// `obm-lock-<port>-ip4.127.0.0.1`.
+    public static func leaseName(of bmc: SimulatedBMC) -> String {
+        "obm-lock-\(bmc.host.split(separator: ":").last ?? "")-ip4.127.0.0.1"
     }
 
     /// The requests served, as `verb resource[/name]`.

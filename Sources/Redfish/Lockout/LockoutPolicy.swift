@@ -26,6 +26,30 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
         self.source = source
     }
 
+    /// One failed login per 60 s: only when nothing at all is known of the BMC's policy.
+    public static let cautiousDefault = LockoutPolicy(
+        threshold: nil, resetAfter: 0, duration: 0, minimumSpacing: 60, source: "cautious default")
+
+    /// The stricter of every policy known for a BMC, rule by rule: the lowest threshold, the
+    /// longest reset, duration and spacing, and a counter that resets by time only if all say
+    /// so. nil when none is known (then `cautiousDefault` applies).
+    public static func strictest(_ policies: [LockoutPolicy]) -> LockoutPolicy? {
+        guard var combined = policies.first else { return nil }
+        for policy in policies.dropFirst() {
+            switch (combined.threshold, policy.threshold) {
+            case (nil, _): combined.threshold = policy.threshold
+            case (let mine?, let theirs?): combined.threshold = min(mine, theirs)
+            case (_, nil): break
+            }
+            combined.resetAfter = max(combined.resetAfter, policy.resetAfter)
+            combined.duration = max(combined.duration, policy.duration)
+            combined.minimumSpacing = max(combined.minimumSpacing, policy.minimumSpacing)
+            combined.resetEnabled = combined.resetEnabled && policy.resetEnabled
+        }
+        combined.source = policies.map(\.source).joined(separator: " + ")
+        return combined
+    }
+
     /// The longest period a BMC's figure is taken as: a longer one (or one JSON cannot hold as a
     /// finite number, `1e999`) is read as "never", which no wait can serve.
     public static let longestPeriod: Double = 7 * 86400

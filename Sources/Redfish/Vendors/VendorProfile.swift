@@ -19,6 +19,10 @@ public enum VendorProfile: String, Sendable, CaseIterable {
         return .unknown
     }
 
+    /// The failed-login policy the maker applies whatever Redfish reports; nil for an unknown
+    /// maker.
+    public var knownLockoutPolicy: LockoutPolicy? { self == .unknown ? nil : lockoutPolicy }
+
     /// The failed-login policy the maker applies when Redfish does not report one.
     public var lockoutPolicy: LockoutPolicy {
         switch self {
@@ -29,7 +33,7 @@ public enum VendorProfile: String, Sendable, CaseIterable {
         // pam_faillock: 5 failures lock the account for 300 s.
         case .openBMC: LockoutPolicy(threshold: 5, resetAfter: 300, duration: 300, minimumSpacing: 0, source: "OpenBMC default")
         // Nothing known: one failed login per 60 s.
-        case .unknown: LockoutPolicy(threshold: nil, resetAfter: 0, duration: 0, minimumSpacing: 60, source: "cautious default")
+        case .unknown: LockoutPolicy.cautiousDefault
         }
     }
 }

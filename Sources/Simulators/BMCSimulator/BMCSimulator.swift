@@ -14,7 +14,8 @@ import Synchronization
 /// instead: a lost answer), `POST /_simulator/redirect` with `{"prefix", "status", "location"}`
 /// (a redirect instead of the BMC), `POST /_simulator/account-service` with members that replace the
 /// AccountService's (extreme lockout figures), `POST /_simulator/slow` with `{"prefix", "ms"}` (answer
-/// requests under a path slowly).
+/// requests under a path slowly), `POST /_simulator/busy-after-failures` with `{"failures", "count"}`
+/// (once that many logins were refused, the next `count` logins get 503 unjudged).
 public final class BMCSimulator: SimulatedService {
     /// The failed-login behaviour enforced, in seconds (tests scale it down).
     public struct Policy: Sendable {
@@ -94,6 +95,9 @@ public final class BMCSimulator: SimulatedService {
         var slow: [(prefix: String, milliseconds: Int)] = []
         /// A front proxy that loses the BMC's answer: the BMC acts, the client gets `status`.
         var gateway: [(method: String?, prefix: String, status: Int, remaining: Int)] = []
+        /// Once `failures` logins were refused, the next `remaining` logins are answered 503
+        /// without being judged: a BMC busy (or restarting its web server) mid-sync.
+        var busyAfterFailures: (failures: Int, remaining: Int)?
         /// Members that replace the AccountService's own (odd or extreme lockout figures).
         var accountServiceOverride: [JSONMember] = []
         /// Requests under the prefix are answered with a redirect, before the BMC sees them.
@@ -108,6 +112,8 @@ public final class BMCSimulator: SimulatedService {
     let policy: Policy
     let sessionLimit: Int
     let offersSessions: Bool
+    /// Whether the DMTF personality shows its AccountService without a login (some BMCs do).
+    let openAccountService: Bool
     let started = Date.now
     let state: Mutex<State>
     let update: UpdateBehaviour
@@ -115,8 +121,10 @@ public final class BMCSimulator: SimulatedService {
     /// `accounts`: user, password, and whether the password must be changed first.
     public init(
         personality: BMCPersonality, accounts: [(user: String, password: String, mustChange: Bool)], policy: Policy, sessionLimit: Int = 4,
-        offersSessions: Bool = true, firmwareVersion: String = "7.00.60.00", update: UpdateBehaviour = UpdateBehaviour()
+        offersSessions: Bool = true, firmwareVersion: String = "7.00.60.00", update: UpdateBehaviour = UpdateBehaviour(),
+        openAccountService: Bool = true
     ) {
+        self.openAccountService = openAccountService
         self.update = update
         self.personality = personality
         self.policy = policy
@@ -175,7 +183,8 @@ public final class BMCSimulator: SimulatedService {
         }
         // Redfish lets the AccountService be read without a login on some BMCs; the DMTF
         // personality does, so the policy can be known before the first attempt.
-        if personality == .dmtf && path == "/redfish/v1/AccountService" && request.method == "GET" && request.header("x-auth-token") == nil
+        if personality == .dmtf && openAccountService && path == "/redfish/v1/AccountService" && request.method == "GET"
+            && request.header("x-auth-token") == nil
             && request.header("authorization") == nil
         {
             return .json(200, accountService(overriding: state.accountServiceOverride))
@@ -339,6 +348,13 @@ public final class BMCSimulator: SimulatedService {
         else {
             return Self.error(400, "Base.1.8.MalformedJSON", "The request body submitted was malformed JSON.")
         }
+        if let busy = state.busyAfterFailures, busy.remaining > 0,
+            state.attempts.filter({ $0.outcome == "refused" }).count >= busy.failures
+        {
+            state.busyAfterFailures?.remaining -= 1
+            state.attempts.append(Attempt(time: now, user: user, outcome: "busy"))
+            return Self.error(503, "Base.1.8.ServiceTemporarilyUnavailable", "The service is temporarily unavailable.")
+        }
         let index: Int
         switch checkLogin(user: user, password: password, state: &state) {
         case .success(let found): index = found
@@ -481,6 +497,11 @@ public final class BMCSimulator: SimulatedService {
             let location = body?["location"]?.stringValue ?? ""
             state.withLock { $0.redirect = location.isEmpty ? [] : [(prefix, status, location)] }
             return .json(200, ["prefix": .string(prefix), "status": .integer(status), "location": .string(location)])
+        case ("POST", "/_simulator/busy-after-failures"):
+            let failures = body?["failures"]?.intValue ?? 1
+            let count = body?["count"]?.intValue ?? 1
+            state.withLock { $0.busyAfterFailures = (failures, count) }
+            return .json(200, ["failures": .integer(failures), "count": .integer(count)])
         case ("POST", "/_simulator/gateway"):
             let prefix = body?["prefix"]?.stringValue ?? "/"
             let status = body?["status"]?.intValue ?? 502

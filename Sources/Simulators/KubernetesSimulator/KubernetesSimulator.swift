@@ -27,7 +27,16 @@ public final class KubernetesSimulator: SimulatedService {
         var log: [String] = []
     }
 
-    static let kinds = ["secrets": "Secret", "pods": "Pod", "configmaps": "ConfigMap", "workflows": "Workflow"]
+    static let kinds = ["secrets": "Secret", "pods": "Pod", "configmaps": "ConfigMap", "workflows": "Workflow", "leases": "Lease"]
+    /// The kinds served under an API group rather than the core /api/v1.
+    static let groups: [(prefix: [String], resource: String)] = [
+        (["argoproj.io", "v1alpha1"], "workflows"), (["coordination.k8s.io", "v1"], "leases"),
+    ]
+    /// Kinds whose registry strategy refuses an update without metadata.resourceVersion
+    /// (AllowUnconditionalUpdate false): Leases (pkg/registry/coordination/lease/strategy.go)
+    /// and custom resources (apiextensions-apiserver customresource/strategy.go). ConfigMaps,
+    /// Secrets and Pods allow it (pkg/registry/core/configmap/strategy.go).
+    static let conditionalOnly: Set<String> = ["Lease", "Workflow"]
     let user = "system:serviceaccount:argo-events:workflow"
     private let state: Mutex<State>
 
@@ -93,13 +102,14 @@ public final class KubernetesSimulator: SimulatedService {
     // MARK: - Objects
 
     func objects(_ request: SimulatedRequest) -> SimulatedResponse {
-        // /api/v1/namespaces/{namespace}/{resource}[/{name}], or Argo's Workflows at
-        // /apis/argoproj.io/v1alpha1/namespaces/{namespace}/workflows[/{name}].
+        // /api/v1/namespaces/{namespace}/{resource}[/{name}] for the core kinds; a group's
+        // kinds only under their group: /apis/argoproj.io/v1alpha1/.../workflows,
+        // /apis/coordination.k8s.io/v1/.../leases.
         var parts = request.path.split(separator: "/").map(String.init)
-        if parts.count >= 3, parts[0] == "apis", parts[1] == "argoproj.io", parts[2] == "v1alpha1" {
+        if parts.count >= 3, parts[0] == "apis", let group = Self.groups.first(where: { $0.prefix == Array(parts[1...2]) }) {
             parts.replaceSubrange(0..<3, with: ["api", "v1"])
-            if parts.count > 4, parts[4] != "workflows" { parts[4] = "" }
-        } else if parts.count > 4, parts[4] == "workflows" {
+            if parts.count > 4, parts[4] != group.resource { parts[4] = "" }
+        } else if parts.count > 4, Self.groups.contains(where: { $0.resource == parts[4] }) {
             parts[4] = ""
         }
         guard parts.count >= 5, parts.count <= 6, parts[0] == "api", parts[1] == "v1", parts[2] == "namespaces",
@@ -198,6 +208,7 @@ public final class KubernetesSimulator: SimulatedService {
         }
         guard Self.isDNSSubdomain(name) else { return .json(422, KubernetesStatusBody.invalidName(kind: kind, name: name)) }
         if let problem = Self.secretDataProblem(object, kind: kind) { return .json(400, KubernetesStatusBody.badRequest(problem)) }
+        if let refusal = Self.validationRefusal(object, kind: kind, name: name) { return refusal }
         let key = Key(resource: resource, namespace: namespace, name: name)
         let stored = state.withLock { state -> JSONValue? in
             guard state.objects[key] == nil else { return nil }
@@ -214,9 +225,17 @@ public final class KubernetesSimulator: SimulatedService {
         }
         return state.withLock { state in
             guard let current = state.objects[key] else { return .json(404, KubernetesStatusBody.notFound(key.resource, key.name)) }
-            if let given = object["metadata"]?["resourceVersion"]?.stringValue,
-                given != current["metadata"]?["resourceVersion"]?.stringValue
-            {
+            let given = object["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            // apiserver registry/generic/registry/store.go (Update): no resourceVersion is an
+            // unconditional update, refused as Invalid where the strategy does not allow it.
+            if given.isEmpty && Self.conditionalOnly.contains(kind) {
+                return .json(
+                    422,
+                    KubernetesStatusBody.invalid(
+                        kind: key.resource + (kind == "Lease" ? ".coordination.k8s.io" : kind == "Workflow" ? ".argoproj.io" : ""),
+                        name: key.name, field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update"))
+            }
+            if !given.isEmpty && given != current["metadata"]?["resourceVersion"]?.stringValue {
                 return .json(409, KubernetesStatusBody.conflict(key.resource, key.name))
             }
             return replace(key, current: current, with: object, kind: kind, state: &state)
@@ -239,6 +258,12 @@ public final class KubernetesSimulator: SimulatedService {
         }
         return state.withLock { state in
             guard let current = state.objects[key] else { return .json(404, KubernetesStatusBody.notFound(key.resource, key.name)) }
+            // A resourceVersion in the patch is a precondition (a stale one is 409); without
+            // one a patch applies to whatever is there now, for every kind.
+            if let given = patch["metadata"]?["resourceVersion"]?.stringValue, given != current["metadata"]?["resourceVersion"]?.stringValue
+            {
+                return .json(409, KubernetesStatusBody.conflict(key.resource, key.name))
+            }
             return replace(key, current: current, with: Self.mergePatch(current, patch), kind: kind, state: &state)
         }
     }
@@ -258,6 +283,7 @@ public final class KubernetesSimulator: SimulatedService {
                     kind: kind, name: key.name, field: "type", message: "Invalid value: \"\(type)\": field is immutable"))
         }
         if let problem = Self.secretDataProblem(object, kind: kind) { return .json(400, KubernetesStatusBody.badRequest(problem)) }
+        if let refusal = Self.validationRefusal(object, kind: kind, name: key.name) { return refusal }
         var metadata = object["metadata"]?.objectValue ?? []
         for field in ["uid", "creationTimestamp", "namespace"] {
             metadata.removeAll { $0.key == field }
@@ -351,6 +377,80 @@ public final class KubernetesSimulator: SimulatedService {
             }
         }
         return nil
+    }
+
+    /// What the API server refuses in a ConfigMap or a Lease: data that is not a map of strings
+    /// under valid keys, or over 1 MiB in all (pkg/apis/core/validation ValidateConfigMap); a
+    /// Lease time that is not MicroTime's RFC3339Micro (six fraction digits, as Go's
+    /// time.Parse with that layout demands) or a duration below 1 (coordination validation).
+    static func validationRefusal(_ object: JSONValue, kind: String, name: String) -> SimulatedResponse? {
+        switch kind {
+        case "ConfigMap":
+            var total = 0
+            for entry in object["data"]?.objectValue ?? [] {
+                guard let text = entry.value.stringValue else {
+                    return .json(
+                        400,
+                        KubernetesStatusBody.badRequest(
+                            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal into Go struct field ConfigMap.data of type string"
+                        ))
+                }
+                let validKey =
+                    !entry.key.isEmpty && entry.key.count <= 253 && entry.key != "." && entry.key != ".."
+                    && entry.key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+                if !validKey {
+                    return .json(
+                        422,
+                        KubernetesStatusBody.invalid(
+                            kind: kind, name: name, field: "data[\(entry.key)]",
+                            message:
+                                "Invalid value: \"\(entry.key)\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'"
+                        ))
+                }
+                total += entry.key.utf8.count + text.utf8.count
+            }
+            if total > 1 << 20 {
+                return .json(
+                    422,
+                    KubernetesStatusBody.invalid(kind: kind, name: name, field: "[]", message: "Too long: must have at most 1048576 bytes"))
+            }
+        case "Lease":
+            let spec = object["spec"] ?? [:]
+            for field in ["acquireTime", "renewTime"] {
+                guard let value = spec[field], !value.isNull else { continue }
+                guard let text = value.stringValue, isMicroTime(text) else {
+                    return .json(
+                        400,
+                        KubernetesStatusBody.badRequest(
+                            "Lease in version \"v1\" cannot be handled as a Lease: parsing time \"\(spec[field]?.stringValue ?? "")\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse"
+                        ))
+                }
+            }
+            if let duration = spec["leaseDurationSeconds"]?.intValue, duration <= 0 {
+                return .json(
+                    422,
+                    KubernetesStatusBody.invalid(
+                        kind: "Lease.coordination.k8s.io", name: name, field: "spec.leaseDurationSeconds",
+                        message: "Invalid value: \(duration): must be greater than 0"))
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// `2006-01-02T15:04:05.000000Z07:00`: exactly six fraction digits.
+    static func isMicroTime(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let digit: (UInt8) -> Bool = { $0 >= 48 && $0 <= 57 }
+        guard bytes.count >= 27 else { return false }
+        let shape = Array("dddd-dd-ddTdd:dd:dd.dddddd".utf8)
+        for (index, expected) in shape.enumerated() {
+            if expected == UInt8(ascii: "d") ? !digit(bytes[index]) : bytes[index] != expected { return false }
+        }
+        let zone = bytes[26...]
+        if zone.elementsEqual("Z".utf8) { return true }
+        return zone.count == 6 && (zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"))
     }
 
     /// RFC 7386: objects merge member by member, null deletes, anything else replaces.

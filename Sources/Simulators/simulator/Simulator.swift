@@ -172,6 +172,9 @@ struct BMCCommand: AsyncParsableCommand {
     @Option(help: "Simultaneous sessions allowed.")
     var sessionLimit = 4
 
+    @Flag(help: "dmtf: show the AccountService (and its lockout policy) only after a login.")
+    var accountServiceNeedsLogin = false
+
     @Flag(help: "Offer no SessionService: basic authentication only.")
     var noSessions = false
 
@@ -216,7 +219,7 @@ struct BMCCommand: AsyncParsableCommand {
         try await SimulatorServer(
             service: BMCSimulator(
                 personality: kind, accounts: accounts, policy: policy, sessionLimit: sessionLimit, offersSessions: !noSessions,
-                firmwareVersion: firmwareVersion, update: try updateBehaviour()),
+                firmwareVersion: firmwareVersion, update: try updateBehaviour(), openAccountService: !accountServiceNeedsLogin),
             authority: authority, port: server.port, readyFile: server.readyFile
         ).run()
     }

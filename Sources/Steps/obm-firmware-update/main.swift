@@ -1,4 +1,5 @@
 import ArgumentParser
+import BMCCoordination
 import FirmwareUpdate
 import HTTPClient
 import Redfish
@@ -22,6 +23,9 @@ struct OBMFirmwareUpdate: Step {
         EnvironmentSetting("OBM_CA_FILE", "PEM bundle to verify the BMC's certificate"),
         EnvironmentSetting("OBM_TLS_VERIFY", "false to skip BMC certificate checks (self-signed BMCs); default true"),
         EnvironmentSetting("FIRMWARE_CA_FILE", "PEM bundle to verify the image server's certificate (default: the system's)"),
+        EnvironmentSetting(
+            "KUBECONFIG, KUBERNETES_SERVICE_HOST",
+            "where the BMC's login history (a ConfigMap) and change Lease are kept; none: this process only"),
     ]
 
     @Option(help: "The BMC's address (an IP or a name), as get-obm-ip outputs it.")
@@ -68,11 +72,14 @@ struct OBMFirmwareUpdate: Step {
         let caFile = firmwareCAFile ?? environment["FIRMWARE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let image = try FirmwareImage(url: firmwareURL, tls: TLSOptions(caFile: caFile))
         let plan = FirmwareUpdatePlan(
-            image: image, user: user, password: password, forcedMethod: forced, timeout: try Self.seconds(timeout),
+            image: image, user: user, password: password, forcedMethod: forced,
+            timeout: try StepDuration.seconds(timeout, option: "--timeout"),
             pollInterval: pollInterval,
             dryRun: dryRun)
-        let client = try RedfishClient(endpoint: RedfishEndpoint.from(host: host, environment: environment))
-        let outcome = try FirmwareUpdate(client: client, plan: plan).run()
+        let endpoint = try RedfishEndpoint.from(host: host, environment: environment)
+        let coordination = try BMCCoordination.resolve(endpoint: endpoint, step: "obm-firmware-update", environment: environment)
+        let client = try RedfishClient(endpoint: endpoint)
+        let outcome = try FirmwareUpdate(client: client, plan: plan, history: coordination.history, lock: coordination.lock).run()
         // The status is written whenever it is known, also when the update failed.
         try runtime.emit("status", outcome.status, environment: environment)
         let versions = "firmware \(outcome.versionBefore ?? "unknown") → \(outcome.versionAfter ?? "unknown")"
@@ -80,19 +87,5 @@ struct OBMFirmwareUpdate: Step {
             throw StepError(outcome.transient ? .transient : .failure, "\(outcome.summary) (\(outcome.method.rawValue); \(versions))")
         }
         Log.info("\(outcome.summary); \(versions)")
-    }
-
-    /// `90`, `90s`, `30m`, `1h` as seconds.
-    static func seconds(_ text: String) throws(StepError) -> Double {
-        var number = Substring(text)
-        var scale = 1.0
-        if let last = number.last, "smh".contains(last) {
-            scale = last == "s" ? 1 : last == "m" ? 60 : 3600
-            number = number.dropLast()
-        }
-        guard let value = Double(number), value > 0, value * scale <= 86400 * 7 else {
-            throw .badInput("--timeout \"\(text)\" is not a duration such as 900, 90s, 30m or 1h")
-        }
-        return value * scale
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BMCCoordination
 import CredentialSync
 import JSON
 import Redfish
@@ -14,7 +15,7 @@ struct OBMSyncCreds: Step {
         discussion: environmentHelp(),
         version: StepVersion.current
     )
-    static let parameters = ["host"]
+    static let parameters = ["host", "timeout"]
     static let flags = ["dry-run"]
     static let settings = [
         EnvironmentSetting("OBM_USERNAME, OBM_PASSWORD", "the credentials on record (the Secret named by get-obm-creds)"),
@@ -24,11 +25,22 @@ struct OBMSyncCreds: Step {
         EnvironmentSetting("OBM_CA_FILE", "PEM bundle to verify the BMC's certificate"),
         EnvironmentSetting("OBM_TLS_VERIFY", "false to skip BMC certificate checks (self-signed BMCs); default true"),
         EnvironmentSetting(
-            "OBM_LOCKOUT_POLICY", "the BMCs' failed-login policy, overriding what is inferred: threshold=3,reset-after=60s,duration=60s"),
+            "OBM_LOCKOUT_POLICY",
+            "a failed-login policy to honour besides the BMC's own and its maker's (the stricter of all, rule by rule): threshold=3,reset-after=60s,duration=60s"
+        ),
+        EnvironmentSetting(
+            "KUBECONFIG, KUBERNETES_SERVICE_HOST",
+            "where the BMC's login history (a ConfigMap) and change Lease are kept; none: this process only"),
     ]
 
     @Option(help: "The BMC's address (an IP or a name), as get-obm-ip outputs it.")
     var host: String
+
+    @Option(
+        help:
+            "How long the step may take, waits for the lockout policy and for another step's change included: seconds, or 90s, 25m, 1h (default 25m, below the template's activeDeadlineSeconds)."
+    )
+    var timeout = "25m"
 
     @Flag(help: "Find out and report what would change; change nothing.")
     var dryRun = false
@@ -43,8 +55,16 @@ struct OBMSyncCreds: Step {
         let policy = try environment["OBM_LOCKOUT_POLICY"].flatMap { $0.isEmpty ? nil : $0 }.map { text throws(RedfishError) in
             try LockoutPolicy.parse(text)
         }
-        let client = try RedfishClient(endpoint: RedfishEndpoint.from(host: host, environment: environment))
-        let report = try CredentialSync(client: client, credentials: credentials, dryRun: dryRun, policyOverride: policy).run()
+        let deadline = StepClock.monotonic() + (try StepDuration.seconds(timeout, option: "--timeout"))
+        let endpoint = try RedfishEndpoint.from(host: host, environment: environment)
+        let coordination = try BMCCoordination.resolve(endpoint: endpoint, step: "obm-sync-creds", environment: environment)
+        let client = try RedfishClient(endpoint: endpoint)
+        // No request, wait or retry outlives --timeout; clean-up requests have their own bound.
+        client.deadline = deadline
+        let report = try CredentialSync(
+            client: client, credentials: credentials, dryRun: dryRun, policyOverride: policy, history: coordination.history,
+            lock: coordination.lock, deadline: deadline
+        ).run()
         Log.info(
             "\(report.status.rawValue): \(report.failedLogins) failed login(s), \(Int(report.waited.rounded())) s waited for the lockout policy"
         )

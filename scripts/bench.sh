@@ -18,7 +18,8 @@ PIDS+=($!)
 PIDS+=($!)
 cat >"$WORK/cluster.json" <<JSON
 [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-creds-host1.domain.local", "namespace": "argo-events"},
-  "stringData": {"username": "root", "password": "Bench-Passw0rd"}}]
+  "stringData": {"username": "root", "password": "Bench-Passw0rd"}},
+ {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "curl-floor-logins", "namespace": "argo-events"}, "data": {"format": "1"}}]
 JSON
 "$SIMULATORS/simulator" kubernetes --token "bench-kube-$$" --objects "$WORK/cluster.json" --tls-dir "$WORK/kube-tls" \
   --kubeconfig-out "$WORK/kubeconfig" --ready-file "$WORK/kube.url" >/dev/null &
@@ -42,6 +43,13 @@ BMC_TOKEN=$(curl -sS --cacert "$OBM_CA_FILE" -D - -o /dev/null -H 'Content-Type:
   -d '{"UserName":"root","Password":"Bench-Passw0rd"}' "$BMC/redfish/v1/SessionService/Sessions" | tr -d '\r' | sed -n 's/^X-Auth-Token: //Ip')
 BMC_GET="curl -sS --cacert $OBM_CA_FILE -H 'X-Auth-Token: $BMC_TOKEN' -o /dev/null"
 
+# obm-sync-creds's login history: read, the attempt merge-patched in, read again, the outcome.
+# The floor writes to a ConfigMap of its own, as large as the step's, so that neither reads the other's records.
+HISTORY="$KUBE/api/v1/namespaces/argo-events/configmaps/curl-floor-logins"
+KUBE_GET="--next -sS --cacert $WORK/kube-tls/ca.pem -H 'Authorization: Bearer bench-kube-$$' -o /dev/null"
+KUBE_PATCH="$KUBE_GET -X PATCH -H 'Content-Type: application/merge-patch+json'"
+BMC_NEXT="--next --cacert $OBM_CA_FILE -H 'X-Auth-Token: $BMC_TOKEN' -o /dev/null"
+
 # name | our command | curl doing the same requests
 cases=(
   "get-obm-ip|$RELEASE/get-obm-ip --hostname host1.domain.local|curl -sS --cacert $NAUTOBOT_CA_FILE -H 'Authorization: Token $TOKEN' -H 'Accept: application/json; version=2.0' '$NB/api/dcim/interfaces/?device=host1.domain.local&name=iDRAC&name=iLO&exclude_m2m=false&depth=1'"
@@ -49,7 +57,7 @@ cases=(
   "nautobot-api|$RELEASE/nautobot-api --uri /dcim/devices/?name=host2.domain.local|curl -sS --cacert $NAUTOBOT_CA_FILE -H 'Authorization: Token $TOKEN' -H 'Accept: application/json; version=2.0' '$NB/api/dcim/devices/?name=host2.domain.local'"
   "get-obm-creds (secret source)|$RELEASE/get-obm-creds --hostname host1.domain.local|curl -sS --cacert $WORK/kube-tls/ca.pem -H 'Authorization: Bearer bench-kube-$$' '$KUBE/api/v1/namespaces/argo-events/secrets/obm-creds-host1.domain.local'"
   "obm-firmware-update (dry run)|$RELEASE/obm-firmware-update --host ${BMC#https://} --firmware-url $FILES/small.bin --dry-run|curl -sS --cacert $OBM_CA_FILE $BMC/redfish/v1 -o /dev/null --next --cacert $OBM_CA_FILE -H 'X-Auth-Token: $BMC_TOKEN' -o /dev/null $BMC/redfish/v1/UpdateService --next --cacert $OBM_CA_FILE -H 'X-Auth-Token: $BMC_TOKEN' -o /dev/null $BMC/redfish/v1/TaskService --next --cacert $OBM_CA_FILE -H 'X-Auth-Token: $BMC_TOKEN' -o /dev/null $BMC/redfish/v1/TaskService/Tasks --next --cacert $OBM_CA_FILE -H 'X-Auth-Token: $BMC_TOKEN' -o /dev/null $BMC/redfish/v1/Managers --next --cacert $OBM_CA_FILE -H 'X-Auth-Token: $BMC_TOKEN' -o /dev/null $BMC/redfish/v1/Managers/iDRAC.Embedded.1 --next -sS -I -o /dev/null $FILES/small.bin"
-  "obm-sync-creds (in sync)|$RELEASE/obm-sync-creds --host ${BMC#https://}|curl -sS --cacert $OBM_CA_FILE $BMC/redfish/v1 -o /dev/null --next --cacert $OBM_CA_FILE $BMC/redfish/v1/AccountService -o /dev/null --next --cacert $OBM_CA_FILE -D $WORK/h -H 'Content-Type: application/json' -d '{\"UserName\":\"root\",\"Password\":\"Bench-Passw0rd\"}' $BMC/redfish/v1/SessionService/Sessions -o /dev/null"
+  "obm-sync-creds (in sync, with the login history)|$RELEASE/obm-sync-creds --host ${BMC#https://}|curl -sS --cacert $OBM_CA_FILE $BMC/redfish/v1 -o /dev/null --next --cacert $OBM_CA_FILE $BMC/redfish/v1/AccountService -o /dev/null $KUBE_GET $HISTORY $KUBE_PATCH -d '{\"data\":{\"format\":\"1\",\"attempt.0.curl\":\"pending\"}}' $HISTORY $KUBE_GET $HISTORY --next --cacert $OBM_CA_FILE -D $WORK/h -H 'Content-Type: application/json' -d '{\"UserName\":\"root\",\"Password\":\"Bench-Passw0rd\"}' $BMC/redfish/v1/SessionService/Sessions -o /dev/null $KUBE_PATCH -d '{\"data\":{\"format\":\"1\",\"attempt.0.curl\":\"accepted\"}}' $HISTORY $BMC_NEXT $BMC/redfish/v1/AccountService"
 )
 
 stats() { # file of numbers → "median (min–max)"
@@ -166,7 +174,7 @@ done
   echo
   echo "## obm-sync-creds: the attempt schedule under a lockout policy"
   echo
-  echo "The credentials on record wrong and N legacy passwords, the last one right: N failed logins to place before the one that works. Run for real against the BMC simulator with every duration scaled by 0.05 (iDRAC: 3 failures per 60 s block the address, here 3 s; Redfish: AccountLockoutThreshold 3, CounterResetAfter 30 s, here 1.5 s), then multiplied back by 20. The shortest schedule the policy allows: iDRAC's sliding window lets two failures through per window, so the attempt after the k-th failure can come at floor(k/2) windows; the Redfish counter resets a whole reset-after after the last failure, so the same floor(k/2) periods. A fixed 60 s between attempts (the seed's way) waits before every attempt after a failure. Lockouts and sessions left open are counted on the simulator."
+  echo "The credentials on record wrong and N legacy passwords, the last one right: N failed logins to place before the one that works. Run for real against the BMC simulator, with the login history in the Kubernetes simulator: iDRAC at full scale (3 failures per 60 s block the address; the step knows that window from the maker, and no setting loosens it); Redfish with every duration scaled by 0.05 (AccountLockoutThreshold 3, CounterResetAfter 30 s, here 1.5 s, as its AccountService reports it), then multiplied back by 20. The shortest schedule the policy allows: iDRAC's sliding window lets two failures through per window, so the attempt after the k-th failure can come at floor(k/2) windows; the Redfish counter resets a whole reset-after after the last failure, so the same floor(k/2) periods. A fixed 60 s between attempts (the seed's way) waits before every attempt after a failure. Lockouts and sessions left open are counted on the simulator."
   echo
   echo "| policy | legacy passwords | failed logins | ours (s, full scale) | shortest allowed (s) | ratio | fixed 60 s/attempt (s) | lockouts | sessions left |"
   echo "|---|---|---|---|---|---|---|---|---|"
@@ -175,28 +183,29 @@ done
 for policy in idrac redfish; do
   for legacy in 1 3 5; do
     if [ "$policy" = idrac ]; then
-      "$SIMULATORS/simulator" bmc --personality idrac9 --account root:Legacy-Right-Passw0rd --time-scale 0.05 \
+      # At full scale: the step knows iDRAC's 60 s window from its maker, and no setting loosens it.
+      "$SIMULATORS/simulator" bmc --personality idrac9 --account root:Legacy-Right-Passw0rd --time-scale 1 \
         --tls-dir "$WORK/sync-tls" --ready-file "$WORK/sync-$policy-$legacy.url" >/dev/null &
-      period=60; extra=(OBM_LOCKOUT_POLICY=threshold=3,reset-after=3s,duration=30s)
+      period=60; scale=1
     else
       "$SIMULATORS/simulator" bmc --personality dmtf --account-threshold 3 --account root:Legacy-Right-Passw0rd --time-scale 0.05 \
         --tls-dir "$WORK/sync-tls" --ready-file "$WORK/sync-$policy-$legacy.url" >/dev/null &
-      period=30; extra=()
+      period=30; scale=20
     fi
     PIDS+=($!)
     wait_ready "$WORK/sync-$policy-$legacy.url"
     url=$(cat "$WORK/sync-$policy-$legacy.url")
     passwords=$(python3 -c "import json,sys; n=int(sys.argv[1]); print(json.dumps(['Old-%d' % i for i in range(n - 1)] + ['Legacy-Right-Passw0rd']))" "$legacy")
     start=$(date +%s.%N)
-    env "${extra[@]}" OBM_CA_FILE="$WORK/sync-tls/ca.pem" OBM_PASSWORD=Record-Not-Set-Yet OBM_LEGACY_PASSWORDS="$passwords" \
+    env OBM_CA_FILE="$WORK/sync-tls/ca.pem" OBM_PASSWORD=Record-Not-Set-Yet OBM_LEGACY_PASSWORDS="$passwords" \
       "$RELEASE/obm-sync-creds" --host "${url#https://}" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
     end=$(date +%s.%N)
     curl -s --cacert "$WORK/sync-tls/ca.pem" "$url/_simulator/state" >"$WORK/sync-state.json"
-    python3 - "$policy" "$legacy" "$start" "$end" "$period" "$WORK/sync-state.json" >>"$WORK/BENCHMARKS.md" <<'PY'
+    python3 - "$policy" "$legacy" "$start" "$end" "$period" "$WORK/sync-state.json" "$scale" >>"$WORK/BENCHMARKS.md" <<'PY'
 import json, sys
 policy, legacy, start, end, period, state = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), json.load(open(sys.argv[6]))
 failures = sum(1 for a in state["attempts"] if a["outcome"] != "accepted")
-ours = (end - start) * 20
+ours = (end - start) * float(sys.argv[7])
 shortest = (failures // 2) * period
 fixed = failures * 60
 ratio = f"{ours / shortest:.3f}×" if shortest else "–"

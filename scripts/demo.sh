@@ -67,8 +67,8 @@ KUBECONFIG=$WORK/kubeconfig kubectl get secret obm-creds-5d0c4a52-8e7b-4f0e-9c1e
 
 bold "The workflows, run by steps-runner from workflowtemplates/ as Argo would run them:"
 # A factory-fresh iDRAC (root/calvin, must change it) plays demo.domain.local's BMC, whose address
-# in Nautobot is 127.0.0.1; its lockout window is scaled down 20 times (60 s -> 3 s) and the
-# obm-settings ConfigMap tells the steps the same policy, so the pacing shows without a minute's wait.
+# in Nautobot is 127.0.0.1. The steps know iDRAC's window (3 failures per 60 s) from its maker and no
+# setting loosens it: with two wrong legacy passwords before calvin, the sync waits one window (60 s).
 "$BIN/simulator" bmc --personality idrac9 --account root:calvin:change --time-scale 0.05 --task-seconds 2 \
   --tls-dir "$WORK/bmc-tls" --ready-file "$WORK/bmc.url" >/dev/null &
 PIDS+=($!)
@@ -83,7 +83,7 @@ cat >"$WORK/cluster.json" <<JSON
  {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "nautobot-token", "namespace": "argo-events"},
   "stringData": {"token": "$NAUTOBOT_TOKEN", "bearer_token": "Token $NAUTOBOT_TOKEN"}},
  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "obm-settings", "namespace": "argo-events"},
-  "data": {"creds-source": "standard", "lockout-policy": "threshold=3,reset-after=3s,duration=30s"}},
+  "data": {"creds-source": "standard"}},
  {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-legacy-passwords", "namespace": "argo-events"},
   "stringData": {"passwords": "[\\"Old-Passw0rd-2019\\", \\"Old-Passw0rd-2022\\", \\"calvin\\"]"}},
  {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "obm-master", "namespace": "argo-events"},

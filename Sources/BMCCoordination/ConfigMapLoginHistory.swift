@@ -45,7 +45,11 @@ public final class ConfigMapLoginHistory: LoginHistory {
         for member in data where member.key != "format" {
             guard let text = member.value.stringValue else { throw malformed("key \(member.key) is not a string") }
             if member.key == "policy" {
-                contents.learnedPolicy = try decode(StoredPolicy.self, text, key: member.key).policy
+                let stored = try decode(StoredPolicy.self, text, key: member.key)
+                guard stored.threshold.map({ $0 >= 1 }) ?? true,
+                    [stored.resetAfter ?? 0, stored.duration ?? 0, stored.spacing].allSatisfy({ $0 >= 0 })
+                else { throw malformed("key policy: a threshold below 1 or a negative period") }
+                contents.learnedPolicy = stored.policy
             } else if member.key.hasPrefix(Self.attemptPrefix) {
                 let id = String(member.key.dropFirst(Self.attemptPrefix.count))
                 contents.attempts.append(try decode(StoredAttempt.self, text, key: member.key).attempt(id: id, key: member.key, in: self))

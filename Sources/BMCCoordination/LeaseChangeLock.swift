@@ -118,6 +118,7 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
         guard wasHeld else { return }
         do {
             let client = try KubernetesClient(configuration: configuration)
+            client.isCleanup = true
             // client-go's release(): holder cleared, a one-second duration, times now.
             for _ in 1...2 {
                 guard let lease = try client.object("leases", named: name),
@@ -182,8 +183,9 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
             let end = StepClock.monotonic() + Self.renewEvery
             while StepClock.monotonic() < end {
                 if state.withLock({ $0.stopped }) { return }
+                // Stopping: no more renewals; the main thread gives the Lease up on its way out.
+                if TerminationSignal.requested { return }
                 StepClock.sleep(min(0.2, end - StepClock.monotonic()))
-                if TerminationSignal.requested && state.withLock({ $0.stopped }) { return }
             }
             let keepGoing = state.withLock { state -> Bool in
                 guard !state.stopped, state.held else { return false }

@@ -87,6 +87,10 @@ public struct HTTPTimeouts: Sendable, Equatable {
         self.lowSpeedBytesPerSecond = lowSpeedBytesPerSecond
         self.lowSpeedSeconds = lowSpeedSeconds
     }
+
+    /// For clean-up after a stop (deleting a session, giving up a Lease): short enough to fit
+    /// inside Kubernetes' 30 s grace whatever else is still to do.
+    public static let cleanup = HTTPTimeouts(connect: 3, total: 5)
 }
 
 /// A request to send: method, absolute http(s) URL, headers, body.

@@ -19,6 +19,10 @@ public final class KubernetesClient {
 
     public var namespace: String { configuration.namespace }
 
+    /// Requests that undo what the step holds (giving up a Lease): still sent after SIGTERM,
+    /// within the clean-up bounds, as deleting a BMC session is.
+    public var isCleanup = false
+
     /// The Secret, or nil when there is none by that name.
     public func secret(named name: String) throws(KubernetesError) -> JSONValue? {
         try getObject(resource: "secrets", name: name)
@@ -174,10 +178,15 @@ public final class KubernetesClient {
         if let token = try bearerToken() { headers.append(HTTPHeader("Authorization", "Bearer \(token)")) }
         if let contentType { headers.append(HTTPHeader("Content-Type", contentType)) }
         let response: HTTPResponse
+        var outgoing = HTTPRequest(
+            method, configuration.server + path, headers: headers, body: body.map { .bytes(Array($0.serialized.utf8)) } ?? .none)
+        if isCleanup {
+            outgoing.isCleanup = true
+            outgoing.isRetryable = false
+            outgoing.timeouts = .cleanup
+        }
         do {
-            response = try http.send(
-                HTTPRequest(
-                    method, configuration.server + path, headers: headers, body: body.map { .bytes(Array($0.serialized.utf8)) } ?? .none))
+            response = try http.send(outgoing)
         } catch {
             throw .transport(error)
         }

@@ -40,7 +40,7 @@ public final class RedfishClient {
 
     /// How long a clean-up request (a session's DELETE) may take: a few seconds, well inside
     /// Kubernetes' 30 s grace after SIGTERM, whatever the deadline.
-    public static let cleanupTimeouts = HTTPTimeouts(connect: 3, total: 5)
+    public static let cleanupTimeouts = HTTPTimeouts.cleanup
 
     public init(endpoint: RedfishEndpoint, retry: RetryPolicy = RetryPolicy()) throws(RedfishError) {
         self.endpoint = endpoint

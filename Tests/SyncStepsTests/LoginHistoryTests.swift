@@ -219,6 +219,24 @@ import Testing
         #expect(after?["spec"]?["leaseTransitions"] == 1)
     }
 
+    @Test func aStoppedSyncGivesItsLeaseUp() throws {
+        // The count resets 30 s after the last failure: the second failure starts a long wait.
+        let bmc = try SimulatedBMC.start(
+            personality: "dmtf", accounts: ["root:\(Self.factory)"], timeScale: 1, extra: ["--account-threshold", "3"])
+        let kube = try SimulatedKubernetes.start()
+        let step = try RunningStep(
+            "obm-sync-creds", ["--host", bmc.host],
+            environment: environment(bmc, kube, legacy: ["wrong-1", "wrong-2", Self.factory], pod: "sync-1"))
+        let path = "/apis/coordination.k8s.io/v1/namespaces/argo-events/leases/\(SimulatedKubernetes.leaseName(of: bmc))"
+        #expect(try eventually { try bmc.state().attempts.count == 2 }, "the record and one legacy password, then a wait")
+        #expect(try kube.get(path)?["spec"]?["holderIdentity"]?.stringValue?.hasPrefix("sync-1/obm-sync-creds/") == true)
+        step.signal()
+        let run = try step.wait(timeout: 20)
+        #expect(run.status == 75, "nothing that changes anything was sent: \(run)")
+        #expect(try kube.get(path)?["spec"]?["holderIdentity"] == "", "given up on the way out")
+        #expect(try bmc.state().sessions == 0)
+    }
+
     static func lease(_ bmc: SimulatedBMC, holder: String, renewedAgo: Double, duration: Int) -> JSONValue {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -85,3 +85,31 @@ import Testing
         }
     }
 }
+
+/// The runner publishes Workflows as a real API server lets it: with the resourceVersion read.
+@Suite struct WorkflowPublishingTests {
+    @Test func aWorkflowIsUpdatedAtTheVersionReadNeverUnconditionally() throws {
+        let kube = try SimulatedKubernetes.start()
+        let client = try KubernetesClient(configuration: KubernetesConfiguration.fromKubeconfig(paths: kube.kubeconfig))
+        let workflow: JSONValue = [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": ["name": "sync-abc12"], "status": ["phase": "Running"],
+        ]
+        try client.publishWorkflow(workflow)
+        let created = try #require(try client.object("workflows", named: "sync-abc12"))
+        try client.publishWorkflow(workflow.setting("status", to: ["phase": "Succeeded"]))
+        let updated = try #require(try client.object("workflows", named: "sync-abc12"))
+        #expect(updated["status"]?["phase"] == "Succeeded")
+        #expect(updated["metadata"]?["uid"] == created["metadata"]?["uid"], "updated in place, not made again")
+        #expect(updated["metadata"]?["resourceVersion"] != created["metadata"]?["resourceVersion"])
+        // What the runner used to send: refused as a real API server refuses it.
+        #expect {
+            _ = try client.replace("workflows", named: "sync-abc12", with: workflow)
+        } throws: { error in
+            (error as? KubernetesError)?.message.hasSuffix(
+                "(422 Invalid): workflows.argoproj.io \"sync-abc12\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"
+            )
+                == true
+        }
+        #expect(try kube.requestLog().filter { $0.hasPrefix("update workflows") }.count == 2)
+    }
+}

@@ -1,6 +1,21 @@
 /// What the JSON schema cannot check: every reference resolves, every parameter used is
 /// declared, every output used is produced, DAGs are acyclic.
 public enum WorkflowLint {
+    /// A retryStrategy that does not fit its step. Argo makes `backoff.maxDuration` a deadline
+    /// from the first attempt's start and kills a retried pod at it: below every attempt's
+    /// `activeDeadlineSeconds` plus the waits between them, a retried firmware update can be
+    /// killed mid-flash, and a first attempt that ran long is never retried.
+    static func retryProblem(_ template: Template) -> String? {
+        guard let retry = template.retry, let maxDuration = retry.backoff?.maxDuration else { return nil }
+        guard let deadline = template.activeDeadlineSeconds else {
+            return "retryStrategy.backoff.maxDuration without activeDeadlineSeconds: no bound says how long an attempt may run"
+        }
+        let needed = retry.longestRun(activeDeadlineSeconds: deadline)
+        guard maxDuration < needed else { return nil }
+        return
+            "retryStrategy.backoff.maxDuration \(Int(maxDuration)) s is below what \(retry.limit + 1) attempts of up to \(Int(deadline)) s (activeDeadlineSeconds) and their backoff waits can take (\(Int(needed.rounded(.up))) s): Argo would kill a retried attempt mid-work at maxDuration from the first attempt's start; drop maxDuration or raise it"
+    }
+
     public static func check(_ all: [String: WorkflowTemplate]) -> [String] {
         var problems: [String] = []
         for workflow in all.values.sorted(by: { $0.name < $1.name }) {
@@ -11,6 +26,7 @@ public enum WorkflowLint {
             let workflowParameters = Set(workflow.arguments.map(\.name))
             for template in workflow.templates {
                 let at = "\(here) template \(template.name)"
+                if let problem = retryProblem(template) { problems.append("\(at): \(problem)") }
                 let inputs = Set(template.inputs.map(\.name))
                 var texts: [String] = template.inputs.compactMap(\.value) + template.outputs.compactMap(\.parameter)
                 var taskOutputs: [String: Set<String>] = [:]

@@ -66,9 +66,34 @@ public struct Task: Sendable {
 public struct RetryStrategy: Sendable {
     public var limit: Int
     public var expression: String?
-    public var backoffSeconds: Double
-    public var backoffFactor: Double
-    public var backoffMaxSeconds: Double?
+    /// nil: Argo retries at once.
+    public var backoff: Backoff?
+
+    /// `retryStrategy.backoff` as Argo's controller applies it (workflow/controller/operator.go,
+    /// processNodeRetries): the wait before retry n is `duration × factor^(n-1)` (no factor: the
+    /// same duration every time), never more than `cap`; `maxDuration` is a deadline counted from
+    /// the first attempt's start, past which no retry starts and at which a retried pod is killed.
+    public struct Backoff: Sendable {
+        public var duration: Double
+        public var factor: Int?
+        public var cap: Double?
+        public var maxDuration: Double?
+
+        /// The wait after `attempts` attempts have failed, before the next one.
+        public func wait(afterAttempts attempts: Int) -> Double {
+            var wait = duration
+            if let factor, factor > 0 { wait = duration * pow(Double(factor), Double(attempts - 1)) }
+            if let cap { wait = min(wait, cap) }
+            return wait
+        }
+    }
+
+    /// The longest a step can take with every retry: each attempt up to `activeDeadlineSeconds`,
+    /// and every wait between them. A `maxDuration` below it kills a retried attempt mid-work.
+    public func longestRun(activeDeadlineSeconds: Double) -> Double {
+        let waits = limit > 0 ? (1...limit).map { backoff?.wait(afterAttempts: $0) ?? 0 }.reduce(0, +) : 0
+        return Double(limit + 1) * activeDeadlineSeconds + waits
+    }
 }
 
 /// One template: a container, a DAG, or steps.
@@ -265,19 +290,19 @@ public enum WorkflowDocument {
         if let strategy = member("retryStrategy") {
             let strategyFields = try reader.object(
                 strategy, path + ".retryStrategy", known: ["limit", "retryPolicy", "expression", "backoff"])
-            var backoff = (duration: 1.0, factor: 2.0, max: Double?.none)
+            var backoff: RetryStrategy.Backoff?
             if let backoffValue = strategyFields.first(where: { $0.key == "backoff" })?.value {
-                let backoffFields = try reader.object(
-                    backoffValue, path + ".retryStrategy.backoff", known: ["duration", "factor", "maxDuration"])
-                if let value = backoffFields.first(where: { $0.key == "duration" })?.value {
-                    backoff.duration = try reader.number(value, path + ".retryStrategy.backoff.duration")
+                let at = path + ".retryStrategy.backoff"
+                let backoffFields = try reader.object(backoffValue, at, known: ["duration", "factor", "cap", "maxDuration"])
+                func field(_ name: String) throws -> Double? {
+                    try backoffFields.first(where: { $0.key == name }).map { try reader.number($0.value, at + "." + name) }
                 }
-                if let value = backoffFields.first(where: { $0.key == "factor" })?.value {
-                    backoff.factor = try reader.number(value, path + ".retryStrategy.backoff.factor")
-                }
-                if let value = backoffFields.first(where: { $0.key == "maxDuration" })?.value {
-                    backoff.max = try reader.number(value, path + ".retryStrategy.backoff.maxDuration")
-                }
+                // Argo refuses a backoff without a base duration ("no base duration specified").
+                guard let duration = try field("duration") else { throw reader.fail(at + ".duration", "is required") }
+                let factor = try field("factor")
+                if let factor, factor != factor.rounded() { throw reader.fail(at + ".factor", "must be a whole number (an int32 in Argo)") }
+                backoff = RetryStrategy.Backoff(
+                    duration: duration, factor: factor.map { Int($0) }, cap: try field("cap"), maxDuration: try field("maxDuration"))
             }
             if let policy = strategyFields.first(where: { $0.key == "retryPolicy" })?.value.stringValue,
                 policy != "Always" && policy != "OnFailure"
@@ -287,8 +312,7 @@ public enum WorkflowDocument {
             retry = RetryStrategy(
                 limit: Int(
                     try reader.number(strategyFields.first { $0.key == "limit" }?.value ?? .number("0"), path + ".retryStrategy.limit")),
-                expression: strategyFields.first { $0.key == "expression" }?.value.stringValue, backoffSeconds: backoff.duration,
-                backoffFactor: backoff.factor, backoffMaxSeconds: backoff.max)
+                expression: strategyFields.first { $0.key == "expression" }?.value.stringValue, backoff: backoff)
         }
         let deadline = try member("activeDeadlineSeconds").map { try reader.number($0, path + ".activeDeadlineSeconds") }
         let parallelism = try member("parallelism").map { value -> Int in

@@ -327,8 +327,16 @@ public final class WorkflowExecutor: @unchecked Sendable {
         environment.merge(options.extraEnvironment) { _, extra in extra }
         let retry = template.retry
         let maxAttempts = (retry?.limit ?? 0) + 1
-        var delay = retry?.backoffSeconds ?? 1
+        let firstStart = Date()
+        // Argo: maxDuration counts from the first attempt's start and becomes each retried
+        // pod's own deadline (operator.go processNodeRetries, opts.executionDeadline).
+        var maxDurationDeadline: Date?
         for attempt in 1...maxAttempts {
+            var podDeadline = template.activeDeadlineSeconds
+            if let maxDurationDeadline {
+                let left = max(0, maxDurationDeadline.timeIntervalSinceNow)
+                podDeadline = min(podDeadline ?? left, left)
+            }
             node.attempts = attempt
             // By node id: in a fan-out many nodes share a name (every host has its get-obm-ip).
             let outputs = workDirectory + "/\(node.id)-\(attempt)"
@@ -338,7 +346,8 @@ public final class WorkflowExecutor: @unchecked Sendable {
             let (status, lastLine) = try launch(
                 step: step, image: image, arguments: arguments,
                 environment: environment.merging(["TERMINATION_MESSAGE_PATH": terminationLog]) { $1 }, outputs: outputs,
-                deadline: template.activeDeadlineSeconds)
+                deadline: podDeadline)
+            let finished = Date()
             node.exitCode = status
             if status == 0 {
                 for output in template.outputs {
@@ -368,9 +377,24 @@ public final class WorkflowExecutor: @unchecked Sendable {
             node.message = "Error (exit code \(status)): \(written.isEmpty ? lastLine : written)"
             let again = try retry?.expression.map { try RetryExpression.evaluate($0, exitCode: status) } ?? (retry != nil)
             guard attempt < maxAttempts, again else { break }
+            var delay = 0.0
+            if let backoff = retry?.backoff {
+                if let maxDuration = backoff.maxDuration {
+                    let deadline = firstStart.addingTimeInterval(maxDuration)
+                    maxDurationDeadline = deadline
+                    if Date() > deadline {
+                        log("\(node.name): exit \(status), not retried: Max duration limit exceeded")
+                        break
+                    }
+                }
+                delay = backoff.wait(afterAttempts: attempt)
+                if let maxDurationDeadline, finished.addingTimeInterval(delay * options.backoffScale) > maxDurationDeadline {
+                    log("\(node.name): exit \(status), not retried: Backoff would exceed max duration limit")
+                    break
+                }
+            }
             log("\(node.name): exit \(status), retrying in \(Int(delay)) s (attempt \(attempt + 1) of \(maxAttempts))")
             Thread.sleep(forTimeInterval: delay * options.backoffScale)
-            delay = min(delay * (retry?.backoffFactor ?? 2), retry?.backoffMaxSeconds ?? .infinity)
         }
         node.phase = .failed
     }

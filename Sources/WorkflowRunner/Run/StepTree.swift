@@ -9,7 +9,9 @@ public enum StepTree {
         lines.append("Name:                \(root.name)")
         lines.append("Namespace:           argo-events (local runner)")
         lines.append("Status:              \(phase)")
-        if root.phase != .succeeded, let message = firstFailure(root) { lines.append("Message:             \(message)") }
+        // As `argo get`: the workflow's status.message, which is its root node's (a failed steps
+        // workflow: "child '<id>' failed"; a failed DAG: none), never a step's own line.
+        if root.phase != .succeeded, !root.message.isEmpty { lines.append("Message:             \(root.message)") }
         lines.append("Duration:            \(duration(root))")
         if !parameters.isEmpty {
             lines.append("Parameters:")
@@ -60,14 +62,6 @@ public enum StepTree {
         guard let started = node.started else { return "" }
         let seconds = (node.finished ?? Date()).timeIntervalSince(started)
         return seconds < 10 ? String(format: "%.1fs", seconds) : "\(Int(seconds))s"
-    }
-
-    /// The failure that failed the workflow: failures a parent went on from are not it.
-    static func firstFailure(_ node: RunNode) -> String? {
-        for child in node.children where !child.failureTolerated {
-            if let message = firstFailure(child) { return message }
-        }
-        return node.phase == .failed && node.message != "child failed" && !node.message.isEmpty ? "\(node.name): \(node.message)" : nil
     }
 }
 

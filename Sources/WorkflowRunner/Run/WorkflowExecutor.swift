@@ -142,9 +142,10 @@ public final class WorkflowExecutor: @unchecked Sendable {
                 for (task, child) in results {
                     for (key, value) in child.outputs { scope["steps.\(task.name).outputs.parameters.\(key)"] = value }
                     if child.phase == .failed && task.continueOnFailed { child.failureTolerated = true }
-                    if child.phase == .failed && !task.continueOnFailed {
+                    if child.phase == .failed && !task.continueOnFailed && node.phase != .failed {
+                        // Argo's StepGroup message, which the Steps node takes on (steps.go).
                         node.phase = .failed
-                        node.message = "child failed"
+                        node.message = "child '\(child.id)' failed"
                     }
                 }
                 if node.phase == .failed { break }
@@ -193,8 +194,9 @@ public final class WorkflowExecutor: @unchecked Sendable {
             }
         }
         if !failed.isEmpty {
+            // A failed DAG node carries no message of its own in Argo (dag.go).
             node.phase = .failed
-            node.message = "child failed"
+            node.message = ""
         }
     }
 
@@ -374,7 +376,10 @@ public final class WorkflowExecutor: @unchecked Sendable {
             // As Kubernetes and Argo word it: the termination message, or with
             // FallbackToLogsOnError the end of the log when the step left none.
             let written = (try? String(contentsOfFile: terminationLog, encoding: .utf8)) ?? ""
-            node.message = "Error (exit code \(status)): \(written.isEmpty ? lastLine : written)"
+            // Argo since v3.7 (operator.go): "main: Error (exit code N)", then ": " and the
+            // termination message (with FallbackToLogsOnError, the log's end) when there is one.
+            let said = written.isEmpty ? lastLine : written
+            node.message = "main: Error (exit code \(status))" + (said.isEmpty ? "" : ": " + said)
             let again = try retry?.expression.map { try RetryExpression.evaluate($0, exitCode: status) } ?? (retry != nil)
             guard attempt < maxAttempts, again else { break }
             var delay = 0.0

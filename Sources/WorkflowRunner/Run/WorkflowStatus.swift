@@ -119,7 +119,10 @@ final class WorkflowStatusPublisher: Sendable {
                 "workflowTemplateRef": ["name": .string(identity.workflowTemplate)],
                 "arguments": ["parameters": .array(identity.parameters.map { ["name": .string($0.0), "value": .string($0.1)] })],
             ],
-            "status": ["phase": .string(phase), "nodes": .object(nodes)],
+            "status": .object(
+                [JSONMember("phase", .string(phase))]
+                    + (phase == "Failed" && !root.message.isEmpty ? [JSONMember("message", .string(root.message))] : [])
+                    + [JSONMember("nodes", .object(nodes))]),
         ]
     }
 

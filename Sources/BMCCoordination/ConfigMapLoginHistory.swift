@@ -30,6 +30,11 @@ public final class ConfigMapLoginHistory: LoginHistory {
 
     public func read() throws -> LoginHistoryContents {
         guard let configMap = try client.object("configmaps", named: name) else { return LoginHistoryContents() }
+        return try contents(of: configMap)
+    }
+
+    /// The records a ConfigMap of this layout holds.
+    func contents(of configMap: JSONValue) throws -> LoginHistoryContents {
         let data = configMap["data"]?.objectValue ?? []
         guard !data.isEmpty else { return LoginHistoryContents() }
         guard let formatText = data.first(where: { $0.key == "format" })?.value.stringValue else {
@@ -60,15 +65,18 @@ public final class ConfigMapLoginHistory: LoginHistory {
         return contents
     }
 
-    public func write(_ attempt: LoginAttempt) throws {
+    /// The merge patch answers with the whole ConfigMap as it is after our write: the API server
+    /// applies writes to one object one at a time, so every record written before ours is in it.
+    @discardableResult
+    public func write(_ attempt: LoginAttempt) throws -> LoginHistoryContents {
         let record = StoredAttempt(
             sent: UTCTimestamp.format(attempt.sent, fractionDigits: 3), outcome: attempt.outcome.rawValue,
             credentials: attempt.credentials.rawValue, step: attempt.step, pod: pod)
-        try apply([JSONMember(Self.attemptPrefix + attempt.id, .string(record.json.serialized))])
+        return try contents(of: try apply([JSONMember(Self.attemptPrefix + attempt.id, .string(record.json.serialized))]))
     }
 
     public func remember(_ policy: LockoutPolicy) throws {
-        try apply([JSONMember("policy", .string(StoredPolicy(policy, learnedAt: StepClock.wall()).json.serialized))])
+        _ = try apply([JSONMember("policy", .string(StoredPolicy(policy, learnedAt: StepClock.wall()).json.serialized))])
     }
 
     public func forget(_ ids: [String]) throws {
@@ -82,10 +90,10 @@ public final class ConfigMapLoginHistory: LoginHistory {
 
     /// Merge-patches the keys in; creates the ConfigMap when there is none yet (and patches
     /// after all when another pod created it first).
-    func apply(_ entries: [JSONMember]) throws {
+    func apply(_ entries: [JSONMember]) throws -> JSONValue {
         let data = [JSONMember("format", .string(String(Self.format)))] + entries
         for _ in 1...3 {
-            if try client.mergePatch("configmaps", named: name, ["data": .object(data)]) != nil { return }
+            if let patched = try client.mergePatch("configmaps", named: name, ["data": .object(data)]) { return patched }
             let manifest: JSONValue = [
                 "apiVersion": "v1", "kind": "ConfigMap",
                 "metadata": [
@@ -95,7 +103,7 @@ public final class ConfigMapLoginHistory: LoginHistory {
                 ],
                 "data": .object(data),
             ]
-            if case .created = try client.create("configmaps", manifest) { return }
+            if case .created(let made) = try client.create("configmaps", manifest) { return made }
         }
         throw StepError.transient("\(location) was deleted and created again under three writes in a row; try again")
     }

@@ -69,10 +69,12 @@ public final class LoginGate {
                 continue
             }
             var attempt = LoginAttempt(id: Self.newID(clock()), sent: clock(), outcome: .pending, credentials: credentials, step: step)
-            // Written before it is sent: a pod killed mid-attempt still leaves its record.
-            try history.write(attempt)
+            // Written before it is sent: a pod killed mid-attempt still leaves its record. What
+            // the store answers is the history right after our write: any record written before
+            // ours is in it.
             schedule.record(attempt)
-            try refresh()
+            schedule.absorb(try history.write(attempt).attempts)
+            lastRead = StepClock.monotonic()
             if schedule.delay(before: attempt) > 0 {
                 // Another step's attempt came first: ours is not sent, and counts for nothing.
                 attempt.outcome = .withdrawn

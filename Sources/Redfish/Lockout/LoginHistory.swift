@@ -20,8 +20,10 @@ public protocol LoginHistory: AnyObject {
     /// Where it is, for messages: "ConfigMap obm-logins-… in namespace argo-events".
     var location: String { get }
     func read() throws -> LoginHistoryContents
-    /// Adds the attempt, or replaces the one with its id (its outcome now known).
-    func write(_ attempt: LoginAttempt) throws
+    /// Adds the attempt, or replaces the one with its id (its outcome now known); returns what
+    /// the history holds right after the write, everyone's records included.
+    @discardableResult
+    func write(_ attempt: LoginAttempt) throws -> LoginHistoryContents
     func remember(_ policy: LockoutPolicy) throws
     /// Drops attempts no policy window can count any more.
     func forget(_ ids: [String]) throws
@@ -38,13 +40,15 @@ public final class InProcessLoginHistory: LoginHistory, Sendable {
 
     public func read() -> LoginHistoryContents { contents.withLock { $0 } }
 
-    public func write(_ attempt: LoginAttempt) {
+    @discardableResult
+    public func write(_ attempt: LoginAttempt) -> LoginHistoryContents {
         contents.withLock { contents in
             if let index = contents.attempts.firstIndex(where: { $0.id == attempt.id }) {
                 contents.attempts[index] = attempt
             } else {
                 contents.attempts.append(attempt)
             }
+            return contents
         }
     }
 

@@ -44,7 +44,7 @@ struct FleetRolloutStep: Step {
     @Option(help: "admit: how many hosts the rollout selected (for a % budget).")
     var total: Int?
 
-    @Option(help: "summarize: the selected hosts, a JSON list of names.")
+    @Option(help: "summarize: the selected hosts, a JSON list of names, or @FILE holding it (as Argo passes an argument over 128 KiB).")
     var hostnames: String?
 
     @OptionGroup var runtime: RuntimeOptions
@@ -71,7 +71,11 @@ struct FleetRolloutStep: Step {
                 try runtime.emit("decision", "run")
             }
         case .summarize:
-            guard let text = hostnames, let list = (try? JSONValue(parsing: text))?.arrayValue else {
+            guard let given = hostnames else {
+                throw StepError.badInput("--action summarize needs --hostnames, a JSON list of names")
+            }
+            let text = try ArgumentFile.resolve(given, option: "--hostnames")
+            guard let list = (try? JSONValue(parsing: text))?.arrayValue else {
                 throw StepError.badInput("--action summarize needs --hostnames, a JSON list of names")
             }
             let hosts = list.compactMap(\.stringValue)

@@ -120,7 +120,8 @@ public enum RolloutStatusError: StepFailure, Equatable {
         case .offloaded(let version):
             "Argo offloaded this Workflow's node status to its database (offloadNodeStatusVersion \(version)): the failure budget cannot be read from the Kubernetes API; run the rollout over fewer hosts (a location, a rack) or raise the controller's size limit"
         case .unreadableCompressedNodes(.notGzip(let firstBytes)):
-            "the Workflow's status.compressedNodes is not gzip (starts \(firstBytes)): the controller compresses with another algorithm; set it back to gzip (the default)"
+            // Argo v4.1 compresses with zstd or brotli when the controller's environment says so.
+            "the Workflow's status.compressedNodes is not gzip but \(firstBytes == "28 b5 2f fd" ? "zstd" : "another algorithm (brotli?)") (starts \(firstBytes)): the failure budget cannot be counted from it; set the Argo controller's WORKFLOW_COMPRESSION_ALGORITHM back to gzip (the default)"
         case .unreadableCompressedNodes(let problem):
             "the Workflow's status.compressedNodes cannot be read (\(problem))"
         }

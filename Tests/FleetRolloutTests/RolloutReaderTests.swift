@@ -155,6 +155,10 @@ import Testing
         #expect(throws: RolloutStatusError.unreadableCompressedNodes(.notGzip(firstBytes: "28 b5 2f fd"))) {
             try WorkflowNodes(workflow: ["status": ["compressedNodes": .string(Data([0x28, 0xb5, 0x2f, 0xfd, 0]).base64EncodedString())]])
         }
+        #expect(
+            RolloutStatusError.unreadableCompressedNodes(.notGzip(firstBytes: "28 b5 2f fd")).message
+                == "the Workflow's status.compressedNodes is not gzip but zstd (starts 28 b5 2f fd): the failure budget cannot be counted from it; set the Argo controller's WORKFLOW_COMPRESSION_ALGORITHM back to gzip (the default)"
+        )
         #expect(throws: RolloutStatusError.unreadableCompressedNodes(.notBase64)) {
             try WorkflowNodes(workflow: ["status": ["compressedNodes": "not base64!"]])
         }

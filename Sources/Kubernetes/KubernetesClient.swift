@@ -180,6 +180,10 @@ public final class KubernetesClient {
         let response: HTTPResponse
         var outgoing = HTTPRequest(
             method, configuration.server + path, headers: headers, body: body.map { .bytes(Array($0.serialized.utf8)) } ?? .none)
+        // A JSON merge patch is idempotent (RFC 7386: the same patch twice gives the same
+        // object), so, unlike a POST, it may go on a kept-alive connection: a BMC step patches
+        // the login history twice per login.
+        if method == .patch && contentType == "application/merge-patch+json" { outgoing.freshConnection = false }
         if isCleanup {
             outgoing.isCleanup = true
             outgoing.isRetryable = false

@@ -84,7 +84,7 @@ public final class HTTPClient {
                 retryAfter = response.header("Retry-After")
                 if let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter), Self.fits(delay, before: request.deadline) {
                     Log.info(
-                        "\(request.method.rawValue) \(printable) answered \(response.status); retrying in \(Self.format(delay)) (attempt \(attempt + 1) of \(attempts))"
+                        "\(request.method.rawValue) \(printable) answered \(response.status); retrying in \(StepDuration.text(delay)) (attempt \(attempt + 1) of \(attempts))"
                     )
                     retry.sleep(delay)
                 } else {
@@ -100,7 +100,7 @@ public final class HTTPClient {
                     throw error
                 }
                 Log.info(
-                    "\(request.method.rawValue) \(printable): \(error.detail); retrying in \(Self.format(delay)) (attempt \(attempt + 1) of \(attempts))"
+                    "\(request.method.rawValue) \(printable): \(error.detail); retrying in \(StepDuration.text(delay)) (attempt \(attempt + 1) of \(attempts))"
                 )
                 retry.sleep(delay)
             }
@@ -156,11 +156,6 @@ public final class HTTPClient {
             throw error
         }
         return response
-    }
-
-    static func format(_ seconds: Double) -> String {
-        let tenths = Int((seconds * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) s"
     }
 
     static func monotonicSeconds() -> Double { StepClock.monotonic() }

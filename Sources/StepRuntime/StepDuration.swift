@@ -13,4 +13,10 @@ public enum StepDuration {
         }
         return value * scale
     }
+
+    /// Seconds as the steps' logs write them: `12.5 s`, one decimal.
+    public static func text(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
 }

@@ -62,7 +62,7 @@ public final class LoginGate {
             }
             let delay = schedule.delayBeforeNextAttempt()
             if delay > 0 {
-                Log.info("waiting \(Self.format(delay)) before \(what), to stay under the BMC's lockout threshold")
+                Log.info("waiting \(StepDuration.text(delay)) before \(what), to stay under the BMC's lockout threshold")
                 sleep(delay)
                 schedule.countWait(delay)
                 try TerminationSignal.throwIfRequested()
@@ -173,10 +173,6 @@ public final class LoginGate {
         return "\(millis).\(String(repeating: "0", count: 8 - hex.count))\(hex)"
     }
 
-    static func format(_ seconds: Double) -> String {
-        let tenths = Int((seconds * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) s"
-    }
 }
 
 extension LockoutPolicy {

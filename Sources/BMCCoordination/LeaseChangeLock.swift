@@ -55,7 +55,7 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
         while true {
             let now = StepClock.wall()
             guard let lease = try client.object("leases", named: name) else {
-                if case .created(let made) = try client.create("leases", manifest(now: now, transitions: 0, resourceVersion: nil)) {
+                if case .created(let made) = try client.create("leases", taking(now: now, transitions: 0, resourceVersion: nil)) {
                     held(made, now: now, transitions: 0)
                     return waitedFor != nil
                 }
@@ -70,7 +70,7 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
                 if !holder.isEmpty && holder != identity { transitions += 1 }
                 let version = lease["metadata"]?["resourceVersion"]?.stringValue
                 switch try client.replace(
-                    "leases", named: name, with: manifest(now: now, transitions: transitions, resourceVersion: version))
+                    "leases", named: name, with: taking(now: now, transitions: transitions, resourceVersion: version))
                 {
                 case .replaced(let taken):
                     if !holder.isEmpty && holder != identity {
@@ -125,14 +125,10 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
                     lease["spec"]?["holderIdentity"]?.stringValue == identity
                 else { return }
                 let now = StepClock.wall()
-                var released = manifest(now: now, transitions: lease["spec"]?["leaseTransitions"]?.intValue ?? 0, resourceVersion: nil)
-                let spec: JSONValue = [
-                    "holderIdentity": "", "leaseDurationSeconds": 1, "acquireTime": .string(UTCTimestamp.format(now)),
-                    "renewTime": .string(UTCTimestamp.format(now)), "leaseTransitions": lease["spec"]?["leaseTransitions"] ?? 0,
-                ]
-                released = released.setting("spec", to: spec).setting(
-                    "metadata",
-                    to: (released["metadata"] ?? [:]).setting("resourceVersion", to: lease["metadata"]?["resourceVersion"] ?? nil))
+                let released = manifest(
+                    holder: "", lasts: 1, acquired: UTCTimestamp.format(now), now: now,
+                    transitions: lease["spec"]?["leaseTransitions"]?.intValue ?? 0,
+                    resourceVersion: lease["metadata"]?["resourceVersion"]?.stringValue)
                 if case .replaced = try client.replace("leases", named: name, with: released) { return }
             }
         } catch {
@@ -144,8 +140,9 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
 
     // MARK: -
 
-    func manifest(now: Double, transitions: Int, resourceVersion: String?) -> JSONValue {
-        let acquired = state.withLock { $0.held ? $0.acquiredAt : "" }
+    /// The Lease as this step writes it: held by `holder` (empty: free) for `lasts` seconds,
+    /// acquired at `acquired`, renewed `now`, at the resourceVersion read (nil: a create).
+    func manifest(holder: String, lasts: Int, acquired: String, now: Double, transitions: Int, resourceVersion: String?) -> JSONValue {
         var metadata: JSONValue = [
             "name": .string(name),
             "labels": ["app.kubernetes.io/managed-by": "baremetal-steps", "app.kubernetes.io/component": "obm-change-lock"],
@@ -155,11 +152,17 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
         return [
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": metadata,
             "spec": [
-                "holderIdentity": .string(identity), "leaseDurationSeconds": .integer(Self.duration),
-                "acquireTime": .string(acquired.isEmpty ? UTCTimestamp.format(now) : acquired),
+                "holderIdentity": .string(holder), "leaseDurationSeconds": .integer(lasts), "acquireTime": .string(acquired),
                 "renewTime": .string(UTCTimestamp.format(now)), "leaseTransitions": .integer(transitions),
             ],
         ]
+    }
+
+    /// Taking it now: held by this step for `duration`, acquired now.
+    func taking(now: Double, transitions: Int, resourceVersion: String?) -> JSONValue {
+        manifest(
+            holder: identity, lasts: Self.duration, acquired: UTCTimestamp.format(now), now: now, transitions: transitions,
+            resourceVersion: resourceVersion)
     }
 
     private func held(_ lease: JSONValue, now: Double, transitions: Int) {
@@ -199,21 +202,9 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
     /// One renewal, inside the state's lock so that a release waits for it rather than races it.
     private func renew(_ client: KubernetesClient, _ state: inout State) {
         let now = StepClock.wall()
-        var lease: JSONValue = [
-            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": [
-                "name": .string(name), "resourceVersion": .string(state.resourceVersion ?? ""),
-                "labels": ["app.kubernetes.io/managed-by": "baremetal-steps", "app.kubernetes.io/component": "obm-change-lock"],
-                "annotations": ["baremetal-steps/bmc": .string(bmc)],
-            ],
-        ]
-        lease = lease.setting(
-            "spec",
-            to: [
-                "holderIdentity": .string(identity), "leaseDurationSeconds": .integer(Self.duration),
-                "acquireTime": .string(state.acquiredAt), "renewTime": .string(UTCTimestamp.format(now)),
-                "leaseTransitions": .integer(state.transitions),
-            ])
+        let lease = manifest(
+            holder: identity, lasts: Self.duration, acquired: state.acquiredAt, now: now, transitions: state.transitions,
+            resourceVersion: state.resourceVersion)
         do {
             switch try client.replace("leases", named: name, with: lease) {
             case .replaced(let renewed):

@@ -56,21 +56,34 @@ public final class KubernetesClient {
     public func publishWorkflow(_ workflow: JSONValue) throws(KubernetesError) {
         let name = workflow["metadata"]?["name"]?.stringValue ?? ""
         for _ in 1...5 {
-            guard let current = try object("workflows", named: name) else {
-                if case .created = try create("workflows", workflow) { return }
-                continue
+            // The version our last write left needs no read; a 409 says someone else wrote since.
+            var version = publishedVersions[name]
+            if version == nil {
+                guard let current = try object("workflows", named: name) else {
+                    if case .created(let made) = try create("workflows", workflow) {
+                        publishedVersions[name] = made["metadata"]?["resourceVersion"]?.stringValue
+                        return
+                    }
+                    continue
+                }
+                version = current["metadata"]?["resourceVersion"]?.stringValue
             }
-            let metadata = (workflow["metadata"] ?? [:]).setting("resourceVersion", to: current["metadata"]?["resourceVersion"] ?? nil)
-            let updated = workflow.setting("metadata", to: metadata)
-            switch try replace("workflows", named: name, with: updated) {
-            case .replaced: return
-            case .conflict, .notFound: continue
+            let metadata = (workflow["metadata"] ?? [:]).setting("resourceVersion", to: version.map { .string($0) } ?? .null)
+            switch try replace("workflows", named: name, with: workflow.setting("metadata", to: metadata)) {
+            case .replaced(let made):
+                publishedVersions[name] = made["metadata"]?["resourceVersion"]?.stringValue
+                return
+            case .conflict, .notFound:
+                publishedVersions[name] = nil
             }
         }
         throw .rejected(
             request: describe("update", "workflows", name), status: 409, reason: "Conflict",
             detail: "the Workflow kept changing under five updates in a row")
     }
+
+    /// The resourceVersion each Workflow this client published was left at.
+    private var publishedVersions: [String: String] = [:]
 
     /// The named object of `resource` (secrets, configmaps, pods, leases, workflows), or nil
     /// when there is none.

@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
-        .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepTesting"]),
+        .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepTesting", "YAML"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "CredentialSync", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,31 +1,20 @@
+import FoundationEssentials
 import JSON
 import StepRuntime
 
-/// One node of an Argo Workflow's `status.nodes`: what the controller (or the local runner)
-/// recorded about a step, a DAG, a pod.
-public struct WorkflowNode: Sendable, Equatable {
-    public var id: String
-    public var displayName: String
-    public var type: String
-    public var phase: String
-    public var message: String
-    /// `workflowtemplate/template` for a templateRef, else the template's name.
-    public var template: String
-    public var inputs: [String: String]
-    public var exitCode: Int?
-    public var children: [String]
-    public var finishedAt: String
-
-    public var isFailed: Bool { phase == "Failed" || phase == "Error" }
-    public var isFinished: Bool { !["Pending", "Running", ""].contains(phase) }
-}
-
-/// The nodes of one Workflow, by id, in the order the controller listed them.
+/// The nodes of one Workflow, by id, with the two relations a rollout's decisions follow:
+/// ownership (`boundaryID`: which template invocation a node belongs to) and the attempts of
+/// retried steps. Not `children` walks: Argo links a step group's last pods to the next group,
+/// so the graph below one host reaches the rest of the workflow (steps.go, "connect all the
+/// outbound nodes of the previous step group").
 public struct WorkflowNodes: Sendable {
-    public var byID: [String: WorkflowNode]
-    public var order: [String]
-    /// Each node's parent (the node listing it as a child), computed once.
-    var parentID: [String: String] = [:]
+    public private(set) var byID: [String: WorkflowNode] = [:]
+    /// Ids in the order the controller listed them.
+    public private(set) var order: [String] = []
+    /// The nodes each Steps or DAG invocation owns directly, by the invocation's id.
+    private var ownedBy: [String: [String]] = [:]
+    /// Children of Retry nodes: one attempt each, whose own phase says nothing about the step.
+    private var attempts: Set<String> = []
 
     /// Reads `status.nodes` of a Workflow object, or its gzip-compressed `status.compressedNodes`;
     /// a Workflow with no status yet has no nodes. Nodes offloaded to Argo's database cannot be
@@ -33,77 +22,84 @@ public struct WorkflowNodes: Sendable {
     /// failures".
     public init(workflow: JSONValue) throws(RolloutStatusError) {
         let status = workflow["status"]
-        var nodes = status?["nodes"]?.objectValue ?? []
-        if nodes.isEmpty, let compressed = status?["compressedNodes"]?.stringValue, !compressed.isEmpty {
+        if let nodes = status?["nodes"], nodes.objectValue?.isEmpty == false {
+            try self.init(nodesText: Array(nodes.serialized.utf8))
+        } else if let compressed = status?["compressedNodes"]?.stringValue, !compressed.isEmpty {
+            let inflated: [UInt8]
             do {
-                nodes = try CompressedNodes.decode(compressed).objectValue ?? []
+                inflated = try CompressedNodes.inflated(compressed)
             } catch {
                 throw .unreadableCompressedNodes(error)
             }
-        }
-        if nodes.isEmpty, let version = status?["offloadNodeStatusVersion"]?.stringValue, !version.isEmpty {
+            try self.init(nodesText: inflated)
+        } else if let version = status?["offloadNodeStatusVersion"]?.stringValue, !version.isEmpty {
             throw .offloaded(version)
+        } else {
+            try self.init(nodesText: Array("{}".utf8))
         }
-        self.init(nodes: nodes)
     }
 
-    init(nodes: [JSONMember]) {
-        var byID: [String: WorkflowNode] = [:]
-        var order: [String] = []
-        for member in nodes {
-            let node = member.value
-            var inputs: [String: String] = [:]
-            for parameter in node["inputs"]?["parameters"]?.arrayValue ?? [] {
-                if let name = parameter["name"]?.stringValue { inputs[name] = parameter["value"]?.stringValue ?? "" }
-            }
-            let template: String
-            if let reference = node["templateRef"], let name = reference["name"]?.stringValue {
-                template = name + "/" + (reference["template"]?.stringValue ?? "")
-            } else {
-                template = node["templateName"]?.stringValue ?? ""
-            }
-            let id = node["id"]?.stringValue ?? member.key
-            byID[id] = WorkflowNode(
-                id: id, displayName: node["displayName"]?.stringValue ?? "", type: node["type"]?.stringValue ?? "",
-                phase: node["phase"]?.stringValue ?? "", message: node["message"]?.stringValue ?? "", template: template,
-                inputs: inputs, exitCode: node["outputs"]?["exitCode"]?.stringValue.flatMap { Int($0) },
-                children: (node["children"]?.arrayValue ?? []).compactMap(\.stringValue),
-                finishedAt: node["finishedAt"]?.stringValue ?? "")
-            order.append(id)
+    /// Reads the nodes map's JSON text one node at a time: a large rollout's map (tens of MB
+    /// inflated) is never held as a tree, only as the nodes it decodes to.
+    init(nodesText: [UInt8]) throws(RolloutStatusError) {
+        do {
+            try JSONValue.forEachMember(ofObject: nodesText) { key, text in try add(text, key: key) }
+        } catch let error as RolloutStatusError {
+            throw error
+        } catch {
+            throw .unreadableCompressedNodes(.corrupt("the nodes are not a JSON object (\(error))"))
         }
-        self.byID = byID
-        self.order = order
+        link()
+    }
+
+    private static let decoder = JSONDecoder()
+
+    private mutating func add(_ text: ArraySlice<UInt8>, key: String) throws(RolloutStatusError) {
+        let node: WorkflowNode
+        do {
+            node = try Self.decoder.decode(WorkflowNode.self, from: Data(text))
+        } catch let error as DecodingError {
+            throw .malformedNode(key, error.fieldDescription)
+        } catch {
+            throw .malformedNode(key, "\(error)")
+        }
+        // Keyed as Argo keys the map (by id); children name their nodes by that key.
+        if byID.updateValue(node, forKey: key) == nil { order.append(key) }
+    }
+
+    private mutating func link() {
         for id in order {
-            for child in byID[id]?.children ?? [] where parentID[child] == nil { parentID[child] = id }
+            guard let node = byID[id] else { continue }
+            if let boundary = node.boundaryID, !boundary.isEmpty { ownedBy[boundary, default: []].append(id) }
+            if node.type == "Retry" { attempts.formUnion(node.children ?? []) }
         }
     }
 
     public var all: [WorkflowNode] { order.compactMap { byID[$0] } }
 
-    /// Every node below this one.
-    public func descendants(of node: WorkflowNode) -> [WorkflowNode] {
-        var seen: Set<String> = [node.id]
+    public subscript(id: String) -> WorkflowNode? { byID[id] }
+
+    /// Every node belonging to this template invocation, and to the invocations inside it.
+    public func owned(by node: WorkflowNode) -> [WorkflowNode] {
         var result: [WorkflowNode] = []
-        var queue = node.children
-        while !queue.isEmpty {
-            let id = queue.removeFirst()
-            guard seen.insert(id).inserted, let child = byID[id] else { continue }
-            result.append(child)
-            queue += child.children
+        var queue = ownedBy[node.id] ?? []
+        var seen: Set<String> = [node.id]
+        while let id = queue.popLast() {
+            guard seen.insert(id).inserted, let owned = byID[id] else { continue }
+            result.append(owned)
+            queue += ownedBy[id] ?? []
         }
         return result
     }
 
-    /// The parent of a node (the first one listing it as a child).
-    public func parent(of node: WorkflowNode) -> WorkflowNode? {
-        parentID[node.id].flatMap { byID[$0] }
-    }
-
-    /// One attempt of a retried step: a Pod under a Retry node. Argo keeps every attempt, with
+    /// One attempt of a retried step: a child of a Retry node. Argo keeps every attempt, with
     /// the step's inputs, phase Failed when it exited 75; the Retry node's phase is the step's
     /// outcome, so an attempt alone says nothing about the host.
-    public func isRetryAttempt(_ node: WorkflowNode) -> Bool {
-        parent(of: node)?.type == "Retry"
+    public func isRetryAttempt(_ node: WorkflowNode) -> Bool { attempts.contains(node.id) }
+
+    /// The last attempt of a Retry node (its children are its attempts, in order).
+    public func lastAttempt(of retry: WorkflowNode) -> WorkflowNode? {
+        retry.children?.last.flatMap { byID[$0] }
     }
 }
 
@@ -112,6 +108,8 @@ public struct WorkflowNodes: Sendable {
 public enum RolloutStatusError: StepFailure, Equatable {
     case offloaded(String)
     case unreadableCompressedNodes(CompressedNodes.Problem)
+    /// A node without a field Argo always writes: the key in status.nodes, and which field.
+    case malformedNode(String, String)
 
     public var exitStatus: ExitStatus { .failure }
 
@@ -124,6 +122,8 @@ public enum RolloutStatusError: StepFailure, Equatable {
             "the Workflow's status.compressedNodes is not gzip but \(firstBytes == "28 b5 2f fd" ? "zstd" : "another algorithm (brotli?)") (starts \(firstBytes)): the failure budget cannot be counted from it; set the Argo controller's WORKFLOW_COMPRESSION_ALGORITHM back to gzip (the default)"
         case .unreadableCompressedNodes(let problem):
             "the Workflow's status.compressedNodes cannot be read (\(problem))"
+        case .malformedNode(let key, let field):
+            "the Workflow's node \(key) cannot be read: \(field)"
         }
     }
 }

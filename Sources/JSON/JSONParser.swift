@@ -19,6 +19,19 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// Walks a JSON object member by member, handing `body` each key and the text of its value,
+    /// without building the object: a map of many megabytes (Argo's node status) is then decoded
+    /// one member at a time and never held whole. A value's text is only delimited here; whoever
+    /// decodes it validates it.
+    public static func forEachMember(
+        ofObject text: [UInt8], maxDepth: Int = 256, _ body: (String, ArraySlice<UInt8>) throws -> Void
+    ) throws {
+        var parser = JSONParser(bytes: text, maxDepth: maxDepth)
+        try parser.parseMembers(body)
+    }
+}
+
 private struct JSONParser {
     let bytes: [UInt8]
     let maxDepth: Int
@@ -37,6 +50,85 @@ private struct JSONParser {
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected text after the value") }
         return value
+    }
+
+    mutating func parseMembers(_ body: (String, ArraySlice<UInt8>) throws -> Void) throws {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw fail("expected an object") }
+        index += 1
+        var first = true
+        while let key = try nextKey(first: &first) {
+            skipWhitespace()
+            let start = index
+            try skipValue()
+            try body(key, bytes[start..<index])
+        }
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected text after the value") }
+    }
+
+    /// Inside an object, past its `{` or a member's value: the next member's key, the cursor
+    /// then past its `:`, or nil once the closing `}` is read.
+    mutating func nextKey(first: inout Bool) throws(JSONSyntaxError) -> String? {
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("unterminated object") }
+        if bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return nil
+        }
+        if first {
+            first = false
+        } else {
+            guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
+            index += 1
+            skipWhitespace()
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        index += 1
+        return key
+    }
+
+    /// Moves past one value, tracking only strings and nesting.
+    mutating func skipValue() throws(JSONSyntaxError) {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var nesting = 0
+            repeat {
+                guard index < bytes.count else { throw fail("unterminated value") }
+                switch bytes[index] {
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    nesting += 1
+                    if nesting > maxDepth { throw fail("nesting deeper than \(maxDepth)") }
+                    index += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    nesting -= 1
+                    index += 1
+                case UInt8(ascii: "\""): try skipString()
+                default: index += 1
+                }
+            } while nesting > 0
+        case UInt8(ascii: "\""): try skipString()
+        default: _ = try parseValue()
+        }
+    }
+
+    mutating func skipString() throws(JSONSyntaxError) {
+        index += 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                return
+            case UInt8(ascii: "\\"): index += 2
+            default: index += 1
+            }
+        }
+        throw fail("unterminated string")
     }
 
     func fail(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(reason: reason, offset: index) }
@@ -78,30 +170,9 @@ private struct JSONParser {
         defer { depth -= 1 }
         index += 1
         var members: [JSONMember] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a key") }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            members.append(JSONMember(key, try parseValue()))
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unterminated object") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            } else {
-                throw fail("expected ',' or '}'")
-            }
-        }
+        var first = true
+        while let key = try nextKey(first: &first) { members.append(JSONMember(key, try parseValue())) }
+        return .object(members)
     }
 
     mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {

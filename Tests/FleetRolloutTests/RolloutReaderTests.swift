@@ -21,7 +21,8 @@ import Testing
 
     static func node(
         _ id: String, _ name: String, type: String, phase: String, template: String? = nil, reference: (String, String)? = nil,
-        hostname: String? = nil, message: String? = nil, finished: String = "2026-11-27T01:00:00Z", children: [String] = []
+        hostname: String? = nil, message: String? = nil, finished: String = "2026-11-27T01:00:00Z", children: [String] = [],
+        boundary: String? = nil
     ) -> JSONMember {
         var fields: [JSONMember] = [
             JSONMember("id", .string(id)), JSONMember("name", .string("wf." + name)), JSONMember("displayName", .string(name)),
@@ -31,6 +32,7 @@ import Testing
         if let template { fields.append(JSONMember("templateName", .string(template))) }
         if let hostname { fields.append(JSONMember("inputs", ["parameters": [["name": "hostname", "value": .string(hostname)]]])) }
         if let message { fields.append(JSONMember("message", .string(message))) }
+        if let boundary { fields.append(JSONMember("boundaryID", .string(boundary))) }
         fields.append(JSONMember("finishedAt", .string(finished)))
         if !children.isEmpty { fields.append(JSONMember("children", .array(children.map { .string($0) }))) }
         return JSONMember(id, .object(fields))
@@ -41,27 +43,37 @@ import Testing
         "status": [
             "nodes": .object([
                 node("r", "wf", type: "Steps", phase: "Failed", template: "main", children: ["g1"]),
-                node("g1", "[1]", type: "StepGroup", phase: "Succeeded", children: ["h1", "h2", "h3", "h4"]),
-                node("h1", "host(0:h1)", type: "Steps", phase: "Failed", template: "host", hostname: "h1", children: ["a1", "s1"]),
-                node("a1", "admit", type: "Pod", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h1"),
+                node("g1", "[1]", type: "StepGroup", phase: "Succeeded", children: ["h1", "h2", "h3", "h4"], boundary: "r"),
+                node(
+                    "h1", "host(0:h1)", type: "Steps", phase: "Failed", template: "host", hostname: "h1", children: ["a1", "s1"],
+                    boundary: "r"),
+                node("a1", "admit", type: "Pod", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h1", boundary: "h1"),
                 node(
                     "s1", "sync", type: "DAG", phase: "Failed", reference: ("obm-sync-creds", "main"), hostname: "h1",
-                    message: "child 'x' failed", children: ["ip1"]),
-                node("ip1", "get-obm-ip", type: "Retry", phase: "Failed", reference: ("get-obm-ip", "main"), children: ["p0", "p1"]),
+                    message: "child 'x' failed", children: ["ip1"], boundary: "h1"),
+                node(
+                    "ip1", "get-obm-ip", type: "Retry", phase: "Failed", reference: ("get-obm-ip", "main"), children: ["p0", "p1"],
+                    boundary: "s1"),
                 node(
                     "p0", "get-obm-ip(0)", type: "Pod", phase: "Failed", message: "Error (exit code 75): Nautobot answered 503",
-                    finished: "2026-11-27T01:00:01Z"),
+                    finished: "2026-11-27T01:00:01Z", boundary: "s1"),
                 node(
                     "p1", "get-obm-ip(1)", type: "Pod", phase: "Failed",
-                    message: "Error (exit code 1): device \"h1\" has no interface named iDRAC or iLO", finished: "2026-11-27T01:00:12Z"),
-                node("h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["s2"]),
-                node("s2", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h2"),
-                node("h3", "host(2:h3)", type: "Steps", phase: "Failed", template: "host", hostname: "h3", children: ["a3"]),
+                    message: "Error (exit code 1): device \"h1\" has no interface named iDRAC or iLO", finished: "2026-11-27T01:00:12Z",
+                    boundary: "s1"),
+                node(
+                    "h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["s2"], boundary: "r"
+                ),
+                node("s2", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h2", boundary: "h2"),
+                node("h3", "host(2:h3)", type: "Steps", phase: "Failed", template: "host", hostname: "h3", children: ["a3"], boundary: "r"),
                 node(
                     "a3", "admit", type: "Pod", phase: "Error", reference: ("fleet-rollout", "admit"), hostname: "h3",
-                    message: "Error (exit code 1): Kubernetes API refused get workflows"),
-                node("h4", "host(3:h4)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h4", children: ["s4"]),
-                node("s4", "sync", type: "Skipped", phase: "Skipped", reference: ("obm-sync-creds", "main"), hostname: "h4"),
+                    message: "Error (exit code 1): Kubernetes API refused get workflows", boundary: "h3"),
+                node(
+                    "h4", "host(3:h4)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h4", children: ["s4"], boundary: "r"
+                ),
+                node(
+                    "s4", "sync", type: "Skipped", phase: "Skipped", reference: ("obm-sync-creds", "main"), hostname: "h4", boundary: "h4"),
             ])
         ]
     ]
@@ -96,34 +108,43 @@ import Testing
             "status": [
                 "nodes": .object([
                     Self.node("r", "wf", type: "Steps", phase: "Running", template: "main", children: ["h1", "h2", "h3"]),
-                    Self.node("h1", "host(0:h1)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h1", children: ["s1"]),
+                    Self.node(
+                        "h1", "host(0:h1)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h1", children: ["s1"],
+                        boundary: "r"),
                     Self.node(
                         "s1", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h1",
-                        children: ["ip1"]),
+                        children: ["ip1"], boundary: "h1"),
                     Self.node(
                         "ip1", "get-obm-ip", type: "Retry", phase: "Succeeded", reference: ("get-obm-ip", "main"), hostname: "h1",
-                        children: ["p0", "p1"]),
+                        children: ["p0", "p1"], boundary: "s1"),
                     Self.node(
                         "p0", "get-obm-ip(0)", type: "Pod", phase: "Failed", hostname: "h1",
-                        message: "main: Error (exit code 75): Nautobot answered 502"),
-                    Self.node("p1", "get-obm-ip(1)", type: "Pod", phase: "Succeeded", hostname: "h1"),
+                        message: "main: Error (exit code 75): Nautobot answered 502", boundary: "s1"),
+                    Self.node("p1", "get-obm-ip(1)", type: "Pod", phase: "Succeeded", hostname: "h1", boundary: "s1"),
                     Self.node(
-                        "h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["a2", "s2"]),
+                        "h2", "host(1:h2)", type: "Steps", phase: "Succeeded", template: "host", hostname: "h2", children: ["a2", "s2"],
+                        boundary: "r"),
                     Self.node(
                         "a2", "admit", type: "Retry", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h2",
-                        children: ["a20", "a21"]),
+                        children: ["a20", "a21"], boundary: "h2"),
                     Self.node(
                         "a20", "admit(0)", type: "Pod", phase: "Failed", reference: ("fleet-rollout", "admit"), hostname: "h2",
-                        message: "main: Error (exit code 75): Kubernetes API answered 503"),
-                    Self.node("a21", "admit(1)", type: "Pod", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h2"),
-                    Self.node("s2", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h2"),
-                    Self.node("h3", "host(2:h3)", type: "Steps", phase: "Running", template: "host", hostname: "h3", children: ["a3"]),
+                        message: "main: Error (exit code 75): Kubernetes API answered 503", boundary: "h2"),
+                    Self.node(
+                        "a21", "admit(1)", type: "Pod", phase: "Succeeded", reference: ("fleet-rollout", "admit"), hostname: "h2",
+                        boundary: "h2"),
+                    Self.node(
+                        "s2", "sync", type: "DAG", phase: "Succeeded", reference: ("obm-sync-creds", "main"), hostname: "h2", boundary: "h2"
+                    ),
+                    Self.node(
+                        "h3", "host(2:h3)", type: "Steps", phase: "Running", template: "host", hostname: "h3", children: ["a3"],
+                        boundary: "r"),
                     Self.node(
                         "a3", "admit", type: "Retry", phase: "Running", reference: ("fleet-rollout", "admit"), hostname: "h3",
-                        children: ["a30"]),
+                        children: ["a30"], boundary: "h3"),
                     Self.node(
                         "a30", "admit(0)", type: "Pod", phase: "Failed", reference: ("fleet-rollout", "admit"), hostname: "h3",
-                        message: "main: Error (exit code 75): Kubernetes API answered 503"),
+                        message: "main: Error (exit code 75): Kubernetes API answered 503", boundary: "h3"),
                 ])
             ]
         ]

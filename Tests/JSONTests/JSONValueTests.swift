@@ -33,4 +33,17 @@ import Testing
         #expect(value["none"]?.isNull == true)
         #expect(value["missing"] == nil)
     }
+
+    /// A large map is read member by member: each value's own text, strings with braces and
+    /// escaped quotes included, and nothing accepted after the object.
+    @Test func membersAreHandedOverOneAtATime() throws {
+        var seen: [(String, String)] = []
+        let text = #" { "a": {"x": "}{\"", "y": [1, {"z": null}]}, "b" : "s", "c": -1.5e3, "d": [] } "#
+        try JSONValue.forEachMember(ofObject: Array(text.utf8)) { key, value in seen.append((key, String(decoding: value, as: UTF8.self))) }
+        #expect(seen.map(\.0) == ["a", "b", "c", "d"])
+        #expect(seen.map(\.1) == [#"{"x": "}{\"", "y": [1, {"z": null}]}"#, #""s""#, "-1.5e3", "[]"])
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.forEachMember(ofObject: Array(#"{"a": 1} x"#.utf8)) { _, _ in } }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.forEachMember(ofObject: Array(#"[1]"#.utf8)) { _, _ in } }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.forEachMember(ofObject: Array(#"{"a": "open}"#.utf8)) { _, _ in } }
+    }
 }

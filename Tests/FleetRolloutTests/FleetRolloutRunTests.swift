@@ -1,3 +1,4 @@
+import FleetRollout
 import Foundation
 import JSON
 import StepTesting
@@ -87,6 +88,82 @@ import Testing
                 let address = "192.0.2.\(10 + number)"
                 #expect(try world.bmc(address).firmwareVersion() == "7.10.30.00", "\(address)")
             }
+        }
+    }
+
+    /// Six healthy hosts meet one 503 from Nautobot that the client will not wait out (exit 75),
+    /// and the summary's first read of the Workflow meets one from the Kubernetes API: Argo (and
+    /// the runner) retry each, keeping the failed attempt as a Pod node. Those hosts succeeded
+    /// and spend none of a budget the seven real failures fill exactly; the summary's own retry
+    /// is nobody's failure. The Workflow published has Argo's shapes throughout.
+    @Test func stepsRetriedAfterExit75SpendNoBudget() async throws {
+        try await offThread {
+            let world = try FleetWorld.start()
+            let retried = [1, 2, 3, 4, 6, 7].map(Self.host)
+            for host in retried {
+                try world.nautobot.control(
+                    "/_simulator/fail", body: #"{"status": 503, "count": 1, "retryAfter": 120, "match": "\#(host)"}"#)
+            }
+            // The runner reads the Workflow once before creating it, and each of the 50 admissions
+            // once: the 52nd read is the summary's.
+            try world.cluster.control(
+                "/_simulator/fail", body: #"{"match": "get workflows/", "after": 51, "count": 1, "status": 503, "retryAfter": 120}"#)
+            let run = try world.run("obm-sync-creds-fleet", ["location": "DC3", "failure-budget": "7"])
+            #expect(run.status == 1, "\(run)")
+            #expect(run.summary?["succeeded"]?.intValue == 43, "\(String(describing: run.summary))")
+            #expect(run.summary?["failed"]?.intValue == 7)
+            #expect(run.summary?["notStarted"]?.intValue == 0)
+            #expect(run.summary?["budgetCrossed"]?.boolValue == false)
+            for host in retried { #expect(run.results[host]?["result"]?.stringValue == "succeeded", "\(host)") }
+
+            let workflow = try #require(run.workflow)
+            let nodes = try WorkflowNodes(workflow: workflow)
+            let reader = RolloutReader(nodes: nodes, hostTemplate: "obm-sync-creds/main")
+            #expect(reader.failedHosts == Set(Self.withoutBMC + Self.refusing), "\(reader.failedHosts.sorted())")
+
+            // Each retried host: a Retry node that succeeded over a Pod that failed with 75 and
+            // one that succeeded, all owned by the host's sync run.
+            for host in retried {
+                let retries = nodes.all.filter { $0.type == "Retry" && $0.inputs["hostname"] == host && $0.phase == "Succeeded" }
+                let attempts = retries.flatMap { retry in (retry.children ?? []).compactMap { nodes[$0] } }
+                #expect(attempts.contains { $0.phase == "Failed" && $0.exitCode == 75 && $0.type == "Pod" }, "\(host)")
+                #expect(
+                    attempts.filter { $0.phase == "Failed" }.allSatisfy { $0.message?.hasPrefix("main: Error (exit code 75): ") == true },
+                    "\(attempts.compactMap(\.message))")
+            }
+            // The summary: a Retry whose first attempt failed with 75 and whose second judged.
+            let summary = try #require(nodes.all.first { $0.displayName == "summary" })
+            #expect(summary.type == "Retry")
+            let summaryAttempts = (summary.children ?? []).compactMap { nodes[$0] }
+            #expect(summaryAttempts.map(\.displayName) == ["summary(0)", "summary(1)"])
+            #expect(summaryAttempts.map(\.exitCode) == [75, 1])
+            // Argo's graph: the summary's step group hangs below the hosts' last pods, and the
+            // root's step groups come one below the other.
+            let group = try #require(nodes.all.first { $0.type == "StepGroup" && $0.children?.contains(summary.id) == true })
+            #expect(group.name.hasSuffix("[2]") && group.displayName == "[2]")
+            let parents = nodes.all.filter { $0.children?.contains(group.id) == true }
+            #expect(parents.count >= 43 && parents.allSatisfy { $0.type == "Pod" || $0.type == "Skipped" }, "\(parents.count) parents")
+            let hostNodes = nodes.all.filter { $0.displayName?.hasPrefix("host(") == true }
+            #expect(hostNodes.count == 50 && hostNodes.allSatisfy { $0.type == "Steps" && $0.boundaryID != nil })
+            #expect(hostNodes.contains { $0.displayName == "host(0:\(Self.host(1)))" })
+            // A host without a BMC interface: its DAG's get-obm-ip ran out (exit 1, not retried) and
+            // sync, which needs it, was Omitted and hangs below get-obm-ip's last attempt.
+            let hostRun = try #require(nodes.all.first { $0.type == "DAG" && $0.inputs["hostname"] == Self.withoutBMC[0] })
+            let owned = nodes.owned(by: hostRun)
+            let ip = try #require(owned.first { $0.displayName == "get-obm-ip" })
+            #expect((ip.type, ip.phase, ip.message) == ("Retry", "Failed", "retryStrategy.expression evaluated to false"))
+            let omitted = try #require(owned.first { $0.displayName == "sync" })
+            #expect((omitted.type, omitted.phase) == ("Skipped", "Omitted") && omitted.inputs.isEmpty)
+            #expect(nodes.lastAttempt(of: ip)?.children?.contains(omitted.id) == true)
+            #expect(hostRun.children?.count == 2, "the DAG's children are the tasks without dependencies")
+            guard case .failed(let step, let exitCode, let message) = reader.failure(of: hostRun) else {
+                Issue.record("\(Self.withoutBMC[0]) failed")
+                return
+            }
+            #expect((step, exitCode) == ("get-obm-ip", 1))
+            #expect(message.contains("has no interface named iDRAC, iLO or BMC") && !message.hasPrefix("main: Error"), "\(message)")
+            let root = try #require(nodes.all.first { $0.boundaryID == nil })
+            #expect(nodes.owned(by: root).count == nodes.all.count - 1, "every node belongs to the workflow, through boundaryID")
         }
     }
 

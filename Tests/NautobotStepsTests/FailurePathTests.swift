@@ -53,18 +53,18 @@ import Testing
 
     @Test func serverAnswering500IsTransientAfterRetries() throws {
         let backend = try SimulatedNautobot.start()
-        try control(backend, "/_simulator/fail", body: #"{"status": 500, "count": 100}"#)
+        try backend.control("/_simulator/fail", body: #"{"status": 500, "count": 100}"#)
         let run = try runStep("get-device-nautobot", ["--hostname", "host1.domain.local"], environment: backend.environment)
         #expect(run.status == 75, "\(run)")
         #expect(run.stderr.contains("answered 500; retrying"))
         #expect(run.stderrLines.last?.contains("is unavailable (HTTP 500") == true, "\(run)")
-        let served = try control(backend, "/_simulator/requests", body: nil)
+        let served = try backend.control("/_simulator/requests")
         #expect(served.contains("\"requests\":4"), "one attempt and three retries: \(served)")
     }
 
     @Test func a503ThatClearsIsRiddenOut() throws {
         let backend = try SimulatedNautobot.start()
-        try control(backend, "/_simulator/fail", body: #"{"status": 503, "count": 2}"#)
+        try backend.control("/_simulator/fail", body: #"{"status": 503, "count": 2}"#)
         let run = try runStep("get-obm-ip", ["--hostname", "host1.domain.local"], environment: backend.environment)
         #expect(run.status == 0, "\(run)")
         #expect(run.output("ip") == "10.0.0.11")
@@ -81,14 +81,5 @@ import Testing
         let system = try runStep(
             "get-obm-ip", ["--hostname", "host1.domain.local"], environment: backend.environment.merging(["NAUTOBOT_CA_FILE": ""]) { $1 })
         #expect(system.status == 1, "the simulator's CA is not in the system bundle: \(system)")
-    }
-
-    @discardableResult
-    func control(_ backend: NautobotBackend, _ path: String, body: String?) throws -> String {
-        var arguments = ["-sS", "--cacert", backend.caFile ?? "", backend.url + path]
-        if let body { arguments += ["-X", "POST", "-d", body] }
-        let result = try runProcess("/usr/bin/curl", arguments, environment: [:])
-        guard result.status == 0 else { throw TestFailure("curl \(path): \(result.stderr)") }
-        return result.stdout
     }
 }

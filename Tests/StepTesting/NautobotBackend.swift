@@ -19,6 +19,16 @@ public struct NautobotBackend: Sendable, CustomStringConvertible {
 
     public var description: String { kind.rawValue }
 
+    /// Calls one of the simulator's `/_simulator/` control endpoints (POST when there is a body).
+    @discardableResult
+    public func control(_ path: String, body: String? = nil) throws -> String {
+        var arguments = ["-sS", "--cacert", caFile ?? "", url + path]
+        if let body { arguments += ["-X", "POST", "-d", body] }
+        let result = try runProcess("/usr/bin/curl", arguments, environment: [:])
+        guard result.status == 0 else { throw TestFailure("curl \(path): \(result.stderr)") }
+        return result.stdout
+    }
+
     /// Every Nautobot available: the simulator always; the real one when NAUTOBOT_REAL_URL and
     /// NAUTOBOT_REAL_TOKEN say where (`.ci/run` starts it). With REQUIRE_REAL_NAUTOBOT=1 (CI),
     /// a missing real server is a failure, never a silent skip.

@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// Control endpoints for tests: `POST /_simulator/tokens {"tokens": [...]}` replaces the accepted
 /// tokens (token rotation); `POST /_simulator/deny {"rules": ["get:pods"]}` replaces the denials;
-/// `GET /_simulator/log` lists the requests served as `verb resource/name`.
+/// `POST /_simulator/fail {"match": "get workflows/", "after": 51, "count": 1, "status": 503,
+/// "retryAfter": 120}` fails requests whose log line starts with `match`, once `after` of them
+/// went through; `GET /_simulator/log` lists the requests served as `verb resource/name`.
 public final class KubernetesSimulator: SimulatedService {
     struct Key: Hashable {
         var resource: String
@@ -25,6 +27,16 @@ public final class KubernetesSimulator: SimulatedService {
         var tokens: Set<String>
         var denials: Set<String>
         var log: [String] = []
+        var failures: [Failure] = []
+    }
+
+    /// Requests scripted to fail, as an overloaded API server answers them.
+    struct Failure {
+        var match: String
+        var after: Int
+        var count: Int
+        var status: Int
+        var retryAfter: Int?
     }
 
     static let kinds = ["secrets": "Secret", "pods": "Pod", "configmaps": "ConfigMap", "workflows": "Workflow", "leases": "Lease"]
@@ -135,9 +147,18 @@ public final class KubernetesSimulator: SimulatedService {
                 KubernetesStatusBody.failure(
                     405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource"))
         }
-        let denied = state.withLock { state -> Bool in
-            state.log.append("\(verb) \(resource)\(name.map { "/" + $0 } ?? "")")
-            return state.denials.contains("\(verb):\(resource)")
+        let (denied, failure) = state.withLock { state -> (Bool, Failure?) in
+            let line = "\(verb) \(resource)\(name.map { "/" + $0 } ?? "")"
+            state.log.append(line)
+            return (state.denials.contains("\(verb):\(resource)"), state.scriptedFailure(for: line))
+        }
+        if let failure {
+            return .json(
+                failure.status,
+                KubernetesStatusBody.failure(
+                    failure.status, reason: failure.status == 503 ? "ServiceUnavailable" : "InternalError",
+                    message: "the simulator was told to fail this request"),
+                headers: failure.retryAfter.map { [("Retry-After", String($0))] } ?? [])
         }
         if denied {
             return .json(403, KubernetesStatusBody.forbidden(verb: verb, resource: resource, name: name, namespace: namespace, user: user))
@@ -494,6 +515,12 @@ public final class KubernetesSimulator: SimulatedService {
             let rules = body?["rules"]?.arrayValue?.compactMap(\.stringValue) ?? []
             state.withLock { $0.denials = Set(rules) }
             return .json(200, ["rules": .array(rules.map { .string($0) })])
+        case ("POST", "/_simulator/fail"):
+            let failure = Failure(
+                match: body?["match"]?.stringValue ?? "", after: body?["after"]?.intValue ?? 0, count: body?["count"]?.intValue ?? 1,
+                status: body?["status"]?.intValue ?? 503, retryAfter: body?["retryAfter"]?.intValue)
+            state.withLock { $0.failures.append(failure) }
+            return .json(200, ["failures": .integer(state.withLock { $0.failures.count })])
         case ("GET", "/_simulator/log"):
             return .json(200, ["requests": .array(state.withLock { $0.log }.map { .string($0) })])
         default:
@@ -503,6 +530,17 @@ public final class KubernetesSimulator: SimulatedService {
 }
 
 extension KubernetesSimulator.State {
+    /// The scripted failure this request meets, if any; counts it.
+    mutating func scriptedFailure(for line: String) -> KubernetesSimulator.Failure? {
+        guard let index = failures.firstIndex(where: { line.hasPrefix($0.match) && $0.count > 0 }) else { return nil }
+        if failures[index].after > 0 {
+            failures[index].after -= 1
+            return nil
+        }
+        failures[index].count -= 1
+        return failures[index]
+    }
+
     mutating func store(_ key: KubernetesSimulator.Key, _ object: JSONValue) -> JSONValue {
         if objects[key] == nil { order.append(key) }
         objects[key] = object

@@ -8,8 +8,10 @@ import Synchronization
 /// query fail, API versions in `Accept`, `{count, next, previous, results}` pages.
 ///
 /// Two control endpoints, outside `/api/`, let tests script it: `POST /_simulator/fail` with
-/// `{"status": 500, "count": 3}` makes the next 3 API requests answer 500, and
-/// `GET /_simulator/requests` counts the API requests served.
+/// `{"status": 500, "count": 3}` makes the next 3 API requests answer 500 (with `"match": "text"`,
+/// only requests whose path or a query value contains it; with `"retryAfter": 120`, a
+/// Retry-After the client will not wait for), and `GET /_simulator/requests` counts the API
+/// requests served.
 public final class NautobotSimulator: SimulatedService {
     public static let supportedVersions = ["2.0", "2.1", "2.2", "2.3", "2.4", "3.0", "3.1", "3.2"]
     static let reservedParameters: Set<String> = ["limit", "offset", "depth", "exclude_m2m", "format", "api_version", "sort"]
@@ -17,9 +19,21 @@ public final class NautobotSimulator: SimulatedService {
     let inventory: NautobotInventory
     let token: String
     private struct Control {
-        var failStatus = 0
-        var failCount = 0
+        var failures: [Failure] = []
         var requests = 0
+    }
+
+    /// Failures scripted for the next requests that match.
+    private struct Failure {
+        var status: Int
+        var count: Int
+        var match: String?
+        var retryAfter: Int?
+
+        func matches(_ request: SimulatedRequest) -> Bool {
+            guard let match else { return true }
+            return request.path.contains(match) || request.query.contains { $0.value.contains(match) }
+        }
     }
     private let control = Mutex(Control())
 
@@ -33,14 +47,15 @@ public final class NautobotSimulator: SimulatedService {
         if request.path == "/health/" { return SimulatedResponse(status: 200, body: Array("OK".utf8)) }
         guard request.path.hasPrefix("/api/") else { return .json(404, ["detail": "Not found."]) }
 
-        let injected = control.withLock { state -> Int? in
+        let injected = control.withLock { state -> Failure? in
             state.requests += 1
-            guard state.failCount > 0 else { return nil }
-            state.failCount -= 1
-            return state.failStatus
+            guard let index = state.failures.firstIndex(where: { $0.count > 0 && $0.matches(request) }) else { return nil }
+            state.failures[index].count -= 1
+            return state.failures[index]
         }
         if let injected {
-            return .json(injected, ["detail": "Simulated failure"])
+            return .json(
+                injected.status, ["detail": "Simulated failure"], headers: injected.retryAfter.map { [("Retry-After", String($0))] } ?? [])
         }
         if let denied = authenticate(request) { return denied }
         let version: String
@@ -297,9 +312,12 @@ public final class NautobotSimulator: SimulatedService {
             let body = try? JSONValue(parsing: request.body)
             let status = body?["status"]?.intValue ?? 500
             let count = body?["count"]?.intValue ?? 1
+            let failure = Failure(
+                status: status, count: count, match: body?["match"]?.stringValue, retryAfter: body?["retryAfter"]?.intValue)
             control.withLock { state in
-                state.failStatus = status
-                state.failCount = count
+                // A new failure for everything replaces the scripted ones; a matched one adds.
+                if failure.match == nil { state.failures.removeAll() }
+                state.failures.append(failure)
             }
             return .json(200, ["status": .integer(status), "count": .integer(count)])
         case ("GET", "/_simulator/requests"):

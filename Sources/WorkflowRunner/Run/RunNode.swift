@@ -20,6 +20,25 @@ public final class RunNode: Sendable {
         case skipped = "Skipped"
     }
 
+    /// Where a node stands in its parent's template: which step group of a steps template, or
+    /// which DAG task, what that task depends on, and whether it is one item of a fan-out.
+    struct Placement: Sendable {
+        var group: Int?
+        var task: String
+        var dependencies: [String] = []
+        var fannedOut = false
+    }
+
+    /// One run of a container: Argo keeps each as a Pod node under the step's Retry node.
+    struct Attempt {
+        var started: Date
+        var finished: Date?
+        var phase = Phase.running
+        var message = ""
+        var exitCode: Int32?
+        var outputs: [String: String] = [:]
+    }
+
     struct State {
         var children: [RunNode] = []
         var phase = Phase.pending
@@ -30,7 +49,11 @@ public final class RunNode: Sendable {
         var inputs: [(String, String)] = []
         var outputs: [String: String] = [:]
         var exitCode: Int32?
-        var attempts = 0
+        var attemptLog: [Attempt] = []
+        /// The template has a retryStrategy: Argo records the step as a Retry node.
+        var retried = false
+        /// Why a Retry stopped short of success, in Argo's words ("No more retries left").
+        var retryEnd = ""
         var failureTolerated = false
     }
 
@@ -39,13 +62,15 @@ public final class RunNode: Sendable {
     /// `workflow/template`, or the template's name when it is in the same WorkflowTemplate.
     public let template: String
     let reference: TemplateReference?
+    let placement: Placement?
     private let state = Mutex(State())
 
-    init(id: String, name: String, template: String, reference: TemplateReference? = nil) {
+    init(id: String, name: String, template: String, reference: TemplateReference? = nil, placement: Placement? = nil) {
         self.id = id
         self.name = name
         self.template = template
         self.reference = reference
+        self.placement = placement
     }
 
     // Threads of the run change nodes while the status publisher reads them: every field is
@@ -75,9 +100,37 @@ public final class RunNode: Sendable {
         get { state.withLock { $0.outputs } }
         set { state.withLock { $0.outputs = newValue } }
     }
-    public var attempts: Int {
-        get { state.withLock { $0.attempts } }
-        set { state.withLock { $0.attempts = newValue } }
+    /// How many times its container ran.
+    public var attempts: Int { state.withLock { $0.attemptLog.count } }
+
+    /// Starts the next run of its container.
+    func beginAttempt() { state.withLock { $0.attemptLog.append(Attempt(started: Date())) } }
+
+    /// Its template has a retryStrategy: Argo records it as a Retry node over its attempts.
+    var retried: Bool {
+        get { state.withLock { $0.retried } }
+        set { state.withLock { $0.retried = newValue } }
+    }
+
+    /// Ends the current run of its container; the node takes on its outcome.
+    func endAttempt(phase: Phase, message: String, exitCode: Int32?, outputs: [String: String]) {
+        state.withLock {
+            guard !$0.attemptLog.isEmpty else { return }
+            let last = $0.attemptLog.count - 1
+            $0.attemptLog[last].finished = Date()
+            $0.attemptLog[last].phase = phase
+            $0.attemptLog[last].message = message
+            $0.attemptLog[last].exitCode = exitCode
+            $0.attemptLog[last].outputs = outputs
+            $0.exitCode = exitCode
+            $0.message = message
+            $0.outputs = outputs
+        }
+    }
+
+    var retryEnd: String {
+        get { state.withLock { $0.retryEnd } }
+        set { state.withLock { $0.retryEnd = newValue } }
     }
     var inputs: [(String, String)] {
         get { state.withLock { $0.inputs } }

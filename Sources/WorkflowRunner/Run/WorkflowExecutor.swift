@@ -97,10 +97,11 @@ public final class WorkflowExecutor: @unchecked Sendable {
         var workflowParameters: [String: String]
     }
 
-    func makeNode(name: String, reference: TemplateReference) -> RunNode {
+    func makeNode(name: String, reference: TemplateReference, placement: RunNode.Placement? = nil) -> RunNode {
         let number = nodeCount.add(1, ordering: .relaxed).newValue
         return RunNode(
-            id: "\(workflowName)-\(number)", name: name, template: WorkflowLint.describe(reference), reference: reference)
+            id: "\(workflowName)-\(number)", name: name, template: WorkflowLint.describe(reference), reference: reference,
+            placement: placement)
     }
 
     func baseScope(_ context: Context) -> [String: String] {
@@ -128,6 +129,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
         switch template.body {
         case .container(let image, let args, let env):
             node.kind = .pod
+            node.retried = template.retry != nil
             publisher?.publish()
             try runContainer(template, image: image, args: args, env: env, scope: scope, node: node)
         case .dag(let tasks):
@@ -136,9 +138,9 @@ public final class WorkflowExecutor: @unchecked Sendable {
             try collectOutputs(template, scope: scope, node: node)
         case .steps(let groups):
             node.kind = .steps
-            for group in groups {
+            for (index, group) in groups.enumerated() {
                 let results = try runTasks(
-                    group, owner: owner, scope: scope, node: node, context: context, parallelism: template.parallelism)
+                    group, owner: owner, scope: scope, node: node, context: context, parallelism: template.parallelism, group: index)
                 for (task, child) in results {
                     for (key, value) in child.outputs { scope["steps.\(task.name).outputs.parameters.\(key)"] = value }
                     if child.phase == .failed && task.continueOnFailed { child.failureTolerated = true }
@@ -179,14 +181,17 @@ public final class WorkflowExecutor: @unchecked Sendable {
             remaining.removeAll { task in ready.contains { $0.name == task.name } }
             let runnable = ready.filter { Set($0.dependencies).isDisjoint(with: failed) }
             for skipped in ready where !runnable.contains(where: { $0.name == skipped.name }) {
-                let child = makeNode(name: skipped.name, reference: skipped.reference)
+                let child = makeNode(
+                    name: skipped.name, reference: skipped.reference,
+                    placement: RunNode.Placement(task: skipped.name, dependencies: skipped.dependencies))
                 child.phase = .omitted
                 child.kind = .skipped
                 child.message = "omitted: depends on a failed task"
                 node.add(child)
                 failed.insert(skipped.name)
             }
-            let results = try runTasks(runnable, owner: owner, scope: scope, node: node, context: context, parallelism: parallelism)
+            let results = try runTasks(
+                runnable, owner: owner, scope: scope, node: node, context: context, parallelism: parallelism, group: nil)
             for (task, child) in results {
                 for (key, value) in child.outputs { scope["tasks.\(task.name).outputs.parameters.\(key)"] = value }
                 if child.phase == .failed && task.continueOnFailed { child.failureTolerated = true }
@@ -208,7 +213,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
     }
 
     /// A task's instances: itself, or one per item of its withParam list, named as Argo names
-    /// them (`task(0:item)`).
+    /// them (`task(0:item)`, FanOutName).
     func instances(of task: Task, scope: [String: String]) throws -> [Instance] {
         guard let withParam = task.withParam else { return [Instance(task: task, name: task.name, scope: scope)] }
         let text = try ParameterScope(values: scope).substitute(withParam, where: "\(task.name) withParam")
@@ -220,22 +225,26 @@ public final class WorkflowExecutor: @unchecked Sendable {
             let itemText = item.stringValue ?? item.serialized
             itemScope["item"] = itemText
             for member in item.objectValue ?? [] { itemScope["item.\(member.key)"] = member.value.stringValue ?? member.value.serialized }
-            return Instance(task: task, name: "\(task.name)(\(index):\(itemText))", scope: itemScope)
+            return Instance(task: task, name: FanOutName.of(task: task.name, index: index, item: item), scope: itemScope)
         }
     }
 
     /// Runs tasks at the same time, each on a thread of its own, at most `parallelism` at once
     /// and started in order, and waits for all. Returns one result per instance.
     func runTasks(
-        _ tasks: [Task], owner: WorkflowTemplate, scope: [String: String], node: RunNode, context: Context, parallelism: Int?
+        _ tasks: [Task], owner: WorkflowTemplate, scope: [String: String], node: RunNode, context: Context, parallelism: Int?,
+        group: Int?
     ) throws -> [(Task, RunNode)] {
         let expanded = try tasks.flatMap { try instances(of: $0, scope: scope) }
         let results = Mutex<[(Int, RunNode)]>([])
-        let group = DispatchGroup()
+        let running = DispatchGroup()
         let slots = DispatchSemaphore(value: parallelism ?? max(expanded.count, 1))
         for (index, instance) in expanded.enumerated() {
             let task = instance.task
-            let child = makeNode(name: instance.name, reference: task.reference)
+            let child = makeNode(
+                name: instance.name, reference: task.reference,
+                placement: RunNode.Placement(
+                    group: group, task: task.name, dependencies: task.dependencies, fannedOut: task.withParam != nil))
             node.add(child)
             if let when = task.when {
                 // Judged here, not thrown: threads of earlier instances may be running already.
@@ -258,11 +267,11 @@ public final class WorkflowExecutor: @unchecked Sendable {
                 }
             }
             slots.wait()
-            group.enter()
+            running.enter()
             Thread.detachNewThread { [self] in
                 defer {
                     slots.signal()
-                    group.leave()
+                    running.leave()
                 }
                 var failure: RunError?
                 do {
@@ -291,7 +300,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
                 results.withLock { $0.append((index, child)) }
             }
         }
-        group.wait()
+        running.wait()
         return results.withLock { $0 }.sorted { $0.0 < $1.0 }.map { (expanded[$0.0].task, $0.1) }
     }
 
@@ -339,7 +348,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
                 let left = max(0, maxDurationDeadline.timeIntervalSinceNow)
                 podDeadline = min(podDeadline ?? left, left)
             }
-            node.attempts = attempt
+            node.beginAttempt()
             // By node id: in a fan-out many nodes share a name (every host has its get-obm-ip).
             let outputs = workDirectory + "/\(node.id)-\(attempt)"
             try FileManager.default.createDirectory(atPath: outputs, withIntermediateDirectories: true)
@@ -350,51 +359,65 @@ public final class WorkflowExecutor: @unchecked Sendable {
                 environment: environment.merging(["TERMINATION_MESSAGE_PATH": terminationLog]) { $1 }, outputs: outputs,
                 deadline: podDeadline)
             let finished = Date()
-            node.exitCode = status
-            if status == 0 {
-                for output in template.outputs {
-                    guard let path = output.path else { continue }
-                    let file = outputs + "/" + String(path.dropFirst("/tmp/outputs/".count))
-                    guard let value = try? String(contentsOfFile: file, encoding: .utf8) else {
-                        node.phase = .failed
-                        node.message = "output \(output.name) was not written (\(path))"
-                        return
-                    }
-                    node.outputs[output.name] = value
-                }
-                node.phase = .succeeded
-                node.message = attempt > 1 ? "succeeded on attempt \(attempt)" : ""
-                return
-            }
             // As Argo does, outputs a failed container wrote are kept (a summary that fails the
             // workflow still shows).
+            var written: [String: String] = [:]
+            var missing: String?
             for output in template.outputs {
                 guard let path = output.path else { continue }
                 let file = outputs + "/" + String(path.dropFirst("/tmp/outputs/".count))
-                if let value = try? String(contentsOfFile: file, encoding: .utf8) { node.outputs[output.name] = value }
+                if let value = try? String(contentsOfFile: file, encoding: .utf8) {
+                    written[output.name] = value
+                } else if missing == nil {
+                    missing = "output \(output.name) was not written (\(path))"
+                }
+            }
+            if status == 0 {
+                if let missing {
+                    node.endAttempt(phase: .failed, message: missing, exitCode: status, outputs: written)
+                    node.phase = .failed
+                    return
+                }
+                node.endAttempt(phase: .succeeded, message: "", exitCode: status, outputs: written)
+                node.phase = .succeeded
+                if attempt > 1 { node.message = "succeeded on attempt \(attempt)" }
+                return
             }
             // As Kubernetes and Argo word it: the termination message, or with
             // FallbackToLogsOnError the end of the log when the step left none.
-            let written = (try? String(contentsOfFile: terminationLog, encoding: .utf8)) ?? ""
+            let terminationMessage = (try? String(contentsOfFile: terminationLog, encoding: .utf8)) ?? ""
             // Argo since v3.7 (operator.go): "main: Error (exit code N)", then ": " and the
             // termination message (with FallbackToLogsOnError, the log's end) when there is one.
-            let said = written.isEmpty ? lastLine : written
-            node.message = "main: Error (exit code \(status))" + (said.isEmpty ? "" : ": " + said)
+            let said = terminationMessage.isEmpty ? lastLine : terminationMessage
+            node.endAttempt(
+                phase: .failed, message: "main: Error (exit code \(status))" + (said.isEmpty ? "" : ": " + said), exitCode: status,
+                outputs: written)
             let again = try retry?.expression.map { try RetryExpression.evaluate($0, exitCode: status) } ?? (retry != nil)
-            guard attempt < maxAttempts, again else { break }
+            // Argo's Retry node messages, judged in its order: the limit, then the expression
+            // (operator.go processNodeRetries).
+            guard attempt < maxAttempts else {
+                node.retryEnd = "No more retries left"
+                break
+            }
+            guard again else {
+                node.retryEnd = "retryStrategy.expression evaluated to false"
+                break
+            }
             var delay = 0.0
             if let backoff = retry?.backoff {
                 if let maxDuration = backoff.maxDuration {
                     let deadline = firstStart.addingTimeInterval(maxDuration)
                     maxDurationDeadline = deadline
                     if Date() > deadline {
-                        log("\(node.name): exit \(status), not retried: Max duration limit exceeded")
+                        node.retryEnd = "Max duration limit exceeded"
+                        log("\(node.name): exit \(status), not retried: \(node.retryEnd)")
                         break
                     }
                 }
                 delay = backoff.wait(afterAttempts: attempt)
                 if let maxDurationDeadline, finished.addingTimeInterval(delay * options.backoffScale) > maxDurationDeadline {
-                    log("\(node.name): exit \(status), not retried: Backoff would exceed max duration limit")
+                    node.retryEnd = "Backoff would exceed max duration limit"
+                    log("\(node.name): exit \(status), not retried: \(node.retryEnd)")
                     break
                 }
             }

@@ -59,43 +59,7 @@ final class WorkflowStatusPublisher: Sendable {
     }
 
     static func workflow(_ identity: Identity, root: RunNode) -> JSONValue {
-        var nodes: [JSONMember] = []
-        func walk(_ node: RunNode, path: String, boundary: String?) {
-            let state = node.snapshot()
-            var fields: [JSONMember] = [
-                JSONMember("id", .string(node.id)), JSONMember("name", .string(path)),
-                JSONMember("displayName", .string(node.name)), JSONMember("type", .string(state.kind.rawValue)),
-            ]
-            if let reference = node.reference, let workflowTemplate = reference.workflowTemplate {
-                fields.append(
-                    JSONMember("templateRef", ["name": .string(workflowTemplate), "template": .string(reference.template)]))
-            } else {
-                fields.append(JSONMember("templateName", .string(node.reference?.template ?? node.template)))
-            }
-            fields.append(JSONMember("phase", .string(state.phase.rawValue)))
-            if let boundary { fields.append(JSONMember("boundaryID", .string(boundary))) }
-            if !state.message.isEmpty { fields.append(JSONMember("message", .string(state.message))) }
-            if let started = state.started { fields.append(JSONMember("startedAt", .string(timestamp(started)))) }
-            if let finished = state.finished, node.isFinished { fields.append(JSONMember("finishedAt", .string(timestamp(finished)))) }
-            if !state.inputs.isEmpty {
-                fields.append(
-                    JSONMember("inputs", ["parameters": .array(state.inputs.map { ["name": .string($0.0), "value": .string($0.1)] })]))
-            }
-            var outputs: [JSONMember] = []
-            if !state.outputs.isEmpty {
-                outputs.append(
-                    JSONMember(
-                        "parameters",
-                        .array(state.outputs.sorted { $0.key < $1.key }.map { ["name": .string($0.key), "value": .string($0.value)] })))
-            }
-            if let code = state.exitCode { outputs.append(JSONMember("exitCode", .string(String(code)))) }
-            if !outputs.isEmpty { fields.append(JSONMember("outputs", .object(outputs))) }
-            if !state.children.isEmpty { fields.append(JSONMember("children", .array(state.children.map { .string($0.id) }))) }
-            nodes.append(JSONMember(node.id, .object(fields)))
-            let inner = state.kind == .pod ? boundary : node.id
-            for child in state.children { walk(child, path: path + "." + child.name, boundary: inner) }
-        }
-        walk(root, path: root.name, boundary: nil)
+        let nodes = ArgoNodeGraph.nodes(of: root)
         let phase: String
         switch root.phase {
         case .pending, .running: phase = "Running"
@@ -122,13 +86,7 @@ final class WorkflowStatusPublisher: Sendable {
             "status": .object(
                 [JSONMember("phase", .string(phase))]
                     + (phase == "Failed" && !root.message.isEmpty ? [JSONMember("message", .string(root.message))] : [])
-                    + [JSONMember("nodes", .object(nodes))]),
+                    + [JSONMember("nodes", nodes)]),
         ]
-    }
-
-    /// RFC 3339 with milliseconds: Argo writes whole seconds, but a fraction is valid and lets
-    /// tests see how many hosts overlapped.
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -248,6 +248,7 @@ print(f'| overhead per step | {(rt-dt)*1000:.1f} |')
 " "$rt" "$rtmin" "$rtmax" "$dt" "$dtmin" "$dtmax" >>"$WORK/BENCHMARKS.md"
 
 "$ROOT/scripts/bench-fleet.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
+"$ROOT/scripts/bench-rollout-status.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
 
 {
   echo

@@ -16,8 +16,8 @@ public enum CompressedNodes {
     static let limit = 256 << 20
 
     /// The nodes map's JSON text.
-    static func inflated(_ text: String) throws(Problem) -> [UInt8] {
-        guard let compressed = Data(base64Encoded: text) else { throw .notBase64 }
+    static func inflated(base64 text: [UInt8]) throws(Problem) -> [UInt8] {
+        guard let compressed = Data(base64Encoded: Data(text)) else { throw .notBase64 }
         let bytes = [UInt8](compressed)
         guard bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b else {
             // Argo can be told to write zstd or brotli instead (an environment variable of the

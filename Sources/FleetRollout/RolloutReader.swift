@@ -8,29 +8,31 @@ public struct RolloutReader: Sendable {
     public let hostTemplate: String
     /// The hosts whose per-host run failed, or whose admission failed, each once.
     public let failedHosts: Set<String>
-    /// Each host's nodes that stand for a step's outcome, in the controller's order: one pass
-    /// over the nodes, so a summary of thousands of hosts stays linear.
-    private let outcomeNodes: [String: [WorkflowNode]]
+    /// Where each host's nodes that stand for a step's outcome are in `nodes.all`, in the
+    /// controller's order: one pass over the nodes, so a summary of thousands of hosts stays
+    /// linear.
+    private let outcomeNodes: [String: [Int]]
 
     public init(nodes: WorkflowNodes, hostTemplate: String) {
         self.nodes = nodes
         self.hostTemplate = hostTemplate
-        var byHost: [String: [WorkflowNode]] = [:]
-        for node in nodes.all where !node.neverRan && !nodes.isRetryAttempt(node) {
-            if let host = node.inputs["hostname"] { byHost[host, default: []].append(node) }
+        var byHost: [String: [Int]] = [:]
+        for (position, node) in nodes.all.enumerated() where !node.neverRan && !nodes.isRetryAttempt(node) {
+            if let host = node.inputs["hostname"] { byHost[host, default: []].append(position) }
         }
         outcomeNodes = byHost
         // A host failed when its per-host run ended failed or, without a run, a step of its own
         // (its admission) did: an attempt that a retry made good is no failure.
         failedHosts = Set(
-            byHost.compactMap { host, mine in
+            byHost.compactMap { host, positions in
+                let mine = positions.map { nodes.all[$0] }
                 if let run = mine.last(where: { $0.template == hostTemplate }) { return run.isFailed ? host : nil }
                 return mine.contains(where: \.isFailed) ? host : nil
             })
     }
 
     public func outcome(of host: String, budget: FailureBudget, total: Int) -> HostOutcome {
-        let mine = outcomeNodes[host] ?? []
+        let mine = (outcomeNodes[host] ?? []).map { nodes.all[$0] }
         if let run = mine.last(where: { $0.template == hostTemplate }) {
             if run.phase == "Succeeded" { return .succeeded }
             if run.isFailed { return failure(of: run) }

@@ -98,6 +98,23 @@ public struct WorkflowNode: Sendable, Equatable, Decodable {
         return name.split(separator: ".").last.map(String.init) ?? name
     }
 
+    /// Its repeated strings taken from `strings`, so equal ones share one copy.
+    mutating func share(_ strings: inout StringTable) {
+        displayName = displayName.map { strings.intern($0) }
+        phase = phase.map { strings.intern($0) }
+        boundaryID = boundaryID.map { strings.intern($0) }
+        templateName = templateName.map { strings.intern($0) }
+        if let reference = templateRef {
+            templateRef = TemplateReference(
+                name: reference.name.map { strings.intern($0) }, template: reference.template.map { strings.intern($0) })
+        }
+        children = children?.map { strings.intern($0) }
+        finishedAt = finishedAt.map { strings.intern($0) }
+        if !inputs.isEmpty {
+            inputs = Dictionary(uniqueKeysWithValues: inputs.map { (strings.intern($0.key), strings.intern($0.value)) })
+        }
+    }
+
     public var isFailed: Bool { phase == "Failed" || phase == "Error" }
     public var isFinished: Bool { !["Pending", "Running", ""].contains(phase ?? "") }
     /// A `when` that held false (Skipped) or a dependency that failed (Omitted): it never ran.

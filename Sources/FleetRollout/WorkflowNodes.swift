@@ -8,54 +8,94 @@ import StepRuntime
 /// so the graph below one host reaches the rest of the workflow (steps.go, "connect all the
 /// outbound nodes of the previous step group").
 public struct WorkflowNodes: Sendable {
-    public private(set) var byID: [String: WorkflowNode] = [:]
-    /// Ids in the order the controller listed them.
-    public private(set) var order: [String] = []
+    /// The nodes in the order the controller listed them (Go writes a map's keys sorted).
+    public private(set) var all: [WorkflowNode] = []
+    private var index: [String: Int] = [:]
     /// The nodes each Steps or DAG invocation owns directly, by the invocation's id.
-    private var ownedBy: [String: [String]] = [:]
+    private var ownedBy: [String: [Int]] = [:]
     /// Children of Retry nodes: one attempt each, whose own phase says nothing about the step.
     private var attempts: Set<String> = []
 
-    /// Reads `status.nodes` of a Workflow object, or its gzip-compressed `status.compressedNodes`;
-    /// a Workflow with no status yet has no nodes. Nodes offloaded to Argo's database cannot be
-    /// read from the API: that, or compressed nodes that cannot be read, is an error, never "no
-    /// failures".
+    /// Reads the nodes of a Workflow's JSON text as the API server sends it: `status.nodes`, or
+    /// the gzip-compressed `status.compressedNodes` a large one has instead; a Workflow with no
+    /// status yet has no nodes. Nodes offloaded to Argo's database cannot be read from the API:
+    /// that, or compressed nodes that cannot be read, is an error, never "no failures". Only the
+    /// status is looked at, and the nodes are decoded one at a time: a rollout of a thousand
+    /// hosts holds its node map's text (about 10 KB a host) and what it decodes to, not a tree.
+    public init(workflowText: [UInt8]) throws(RolloutStatusError) {
+        try self.init(nodesText: Self.nodesText(ofWorkflow: workflowText))
+    }
+
+    /// The same, from a Workflow already parsed.
     public init(workflow: JSONValue) throws(RolloutStatusError) {
-        let status = workflow["status"]
-        if let nodes = status?["nodes"], nodes.objectValue?.isEmpty == false {
-            try self.init(nodesText: Array(nodes.serialized.utf8))
-        } else if let compressed = status?["compressedNodes"]?.stringValue, !compressed.isEmpty {
-            let inflated: [UInt8]
+        try self.init(workflowText: Array(workflow.serialized.utf8))
+    }
+
+    static func nodesText(ofWorkflow text: [UInt8]) throws(RolloutStatusError) -> [UInt8] {
+        let empty = Array("{}".utf8)
+        guard let status = try members(["status"], of: text)["status"], !isNull(status) else { return empty }
+        let fields = try members(["nodes", "compressedNodes", "offloadNodeStatusVersion"], of: Array(status))
+        if let nodes = fields["nodes"], !isNull(nodes), !isEmptyObject(nodes) { return Array(nodes) }
+        if let compressed = fields["compressedNodes"], !isNull(compressed), compressed.count > 2 {
+            // A JSON string of base64: no escapes in what Go writes, but a proxy may add some.
+            let base64: [UInt8]
+            if compressed.contains(UInt8(ascii: "\\")) {
+                guard let decoded = (try? JSONValue(parsing: compressed))?.stringValue else {
+                    throw .unreadableCompressedNodes(.notBase64)
+                }
+                base64 = Array(decoded.utf8)
+            } else {
+                base64 = Array(compressed.dropFirst().dropLast())
+            }
             do {
-                inflated = try CompressedNodes.inflated(compressed)
+                return try CompressedNodes.inflated(base64: base64)
             } catch {
                 throw .unreadableCompressedNodes(error)
             }
-            try self.init(nodesText: inflated)
-        } else if let version = status?["offloadNodeStatusVersion"]?.stringValue, !version.isEmpty {
-            throw .offloaded(version)
-        } else {
-            try self.init(nodesText: Array("{}".utf8))
         }
+        if let version = fields["offloadNodeStatusVersion"].flatMap({ try? JSONValue(parsing: $0) })?.stringValue, !version.isEmpty {
+            throw .offloaded(version)
+        }
+        return empty
     }
 
-    /// Reads the nodes map's JSON text one node at a time: a large rollout's map (tens of MB
-    /// inflated) is never held as a tree, only as the nodes it decodes to.
-    init(nodesText: [UInt8]) throws(RolloutStatusError) {
+    /// The text of the members of a JSON object named in `keys`.
+    static func members(_ keys: Set<String>, of text: [UInt8]) throws(RolloutStatusError) -> [String: ArraySlice<UInt8>] {
+        var found: [String: ArraySlice<UInt8>] = [:]
         do {
-            try JSONValue.forEachMember(ofObject: nodesText) { key, text in try add(text, key: key) }
+            try JSONValue.forEachMember(ofObject: text) { key, value in if keys.contains(key) { found[key] = value } }
+        } catch {
+            throw .notJSON("\(error)")
+        }
+        return found
+    }
+
+    static func isNull(_ text: ArraySlice<UInt8>) -> Bool { text.elementsEqual("null".utf8) }
+
+    static func isEmptyObject(_ text: ArraySlice<UInt8>) -> Bool {
+        text.filter { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }.elementsEqual("{}".utf8)
+    }
+
+    /// Reads the nodes map's JSON text one node at a time.
+    init(nodesText: [UInt8]) throws(RolloutStatusError) {
+        var strings = StringTable()
+        do {
+            try JSONValue.forEachMember(ofObject: nodesText) { key, text in try add(text, key: key, strings: &strings) }
         } catch let error as RolloutStatusError {
             throw error
         } catch {
             throw .unreadableCompressedNodes(.corrupt("the nodes are not a JSON object (\(error))"))
         }
-        link()
+        for (position, node) in all.enumerated() {
+            if let boundary = node.boundaryID, !boundary.isEmpty { ownedBy[boundary, default: []].append(position) }
+            if node.type == "Retry" { attempts.formUnion(node.children ?? []) }
+        }
     }
 
     private static let decoder = JSONDecoder()
 
-    private mutating func add(_ text: ArraySlice<UInt8>, key: String) throws(RolloutStatusError) {
-        let node: WorkflowNode
+    private mutating func add(_ text: ArraySlice<UInt8>, key: String, strings: inout StringTable) throws(RolloutStatusError) {
+        var node: WorkflowNode
         do {
             node = try Self.decoder.decode(WorkflowNode.self, from: Data(text))
         } catch let error as DecodingError {
@@ -64,30 +104,33 @@ public struct WorkflowNodes: Sendable {
             throw .malformedNode(key, "\(error)")
         }
         // Keyed as Argo keys the map (by id); children name their nodes by that key.
-        if byID.updateValue(node, forKey: key) == nil { order.append(key) }
-    }
-
-    private mutating func link() {
-        for id in order {
-            guard let node = byID[id] else { continue }
-            if let boundary = node.boundaryID, !boundary.isEmpty { ownedBy[boundary, default: []].append(id) }
-            if node.type == "Retry" { attempts.formUnion(node.children ?? []) }
+        node.id = strings.intern(key)
+        node.share(&strings)
+        if let existing = index[node.id] {
+            all[existing] = node
+        } else {
+            index[node.id] = all.count
+            all.append(node)
         }
     }
 
-    public var all: [WorkflowNode] { order.compactMap { byID[$0] } }
+    /// The ids in the order the controller listed them.
+    public var order: [String] { all.map(\.id) }
 
-    public subscript(id: String) -> WorkflowNode? { byID[id] }
+    public subscript(id: String) -> WorkflowNode? { index[id].map { all[$0] } }
 
     /// Every node belonging to this template invocation, and to the invocations inside it.
     public func owned(by node: WorkflowNode) -> [WorkflowNode] {
         var result: [WorkflowNode] = []
-        var queue = ownedBy[node.id] ?? []
+        var queue = [node.id]
         var seen: Set<String> = [node.id]
         while let id = queue.popLast() {
-            guard seen.insert(id).inserted, let owned = byID[id] else { continue }
-            result.append(owned)
-            queue += ownedBy[id] ?? []
+            for position in ownedBy[id] ?? [] {
+                let owned = all[position]
+                guard seen.insert(owned.id).inserted else { continue }
+                result.append(owned)
+                queue.append(owned.id)
+            }
         }
         return result
     }
@@ -99,7 +142,19 @@ public struct WorkflowNodes: Sendable {
 
     /// The last attempt of a Retry node (its children are its attempts, in order).
     public func lastAttempt(of retry: WorkflowNode) -> WorkflowNode? {
-        retry.children?.last.flatMap { byID[$0] }
+        retry.children?.last.flatMap { self[$0] }
+    }
+}
+
+/// One copy of each string the nodes repeat (ids, boundaries, children, hostnames, template
+/// names, times): thousands of hosts' nodes then share them instead of holding a copy each.
+struct StringTable {
+    private var strings: Set<String> = []
+
+    mutating func intern(_ text: String) -> String {
+        if let existing = strings.firstIndex(of: text) { return strings[existing] }
+        strings.insert(text)
+        return text
     }
 }
 
@@ -110,6 +165,8 @@ public enum RolloutStatusError: StepFailure, Equatable {
     case unreadableCompressedNodes(CompressedNodes.Problem)
     /// A node without a field Argo always writes: the key in status.nodes, and which field.
     case malformedNode(String, String)
+    /// The Workflow the API server sent is not a JSON object.
+    case notJSON(String)
 
     public var exitStatus: ExitStatus { .failure }
 
@@ -124,6 +181,8 @@ public enum RolloutStatusError: StepFailure, Equatable {
             "the Workflow's status.compressedNodes cannot be read (\(problem))"
         case .malformedNode(let key, let field):
             "the Workflow's node \(key) cannot be read: \(field)"
+        case .notJSON(let problem):
+            "the Workflow the Kubernetes API sent cannot be read (\(problem))"
         }
     }
 }

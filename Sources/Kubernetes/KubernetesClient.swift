@@ -41,10 +41,11 @@ public final class KubernetesClient {
         return pod
     }
 
-    /// The Argo Workflow (workflows.argoproj.io), or nil when there is none by that name: its
-    /// status is what the fleet steps read to count failed hosts.
-    public func workflow(named name: String) throws(KubernetesError) -> JSONValue? {
-        try getObject(resource: "workflows", name: name)
+    /// The Argo Workflow (workflows.argoproj.io) as the JSON text the API server sent, or nil
+    /// when there is none by that name: its status is what the fleet steps read to count failed
+    /// hosts, and a large rollout's is read member by member rather than parsed whole.
+    public func workflowText(named name: String) throws(KubernetesError) -> [UInt8]? {
+        try getText(resource: "workflows", name: name)
     }
 
     /// Creates the Workflow, or replaces the one by that name (the local runner publishing its
@@ -153,11 +154,21 @@ public final class KubernetesClient {
     }
 
     func getObject(resource: String, name: String) throws(KubernetesError) -> JSONValue? {
-        let request = describe("get", resource, name)
+        guard let text = try getText(resource: resource, name: name) else { return nil }
+        do {
+            return try JSONValue(parsing: text)
+        } catch {
+            throw .invalidAnswer("Kubernetes API answered get \(resource) with something that is not JSON (\(error))")
+        }
+    }
+
+    /// The named object's JSON text, or nil when there is none.
+    func getText(resource: String, name: String) throws(KubernetesError) -> [UInt8]? {
         guard KubernetesNames.isValidSubdomain(name) else { return nil }
-        let response = try send(.get, collectionPath(resource) + "/" + name, body: nil, contentType: nil, request: request, allowing: [404])
-        if response.status == 404 { return nil }
-        return try decode(response, request)
+        let response = try send(
+            .get, collectionPath(resource) + "/" + name, body: nil, contentType: nil, request: describe("get", resource, name),
+            allowing: [404])
+        return response.status == 404 ? nil : response.body
     }
 
     func decode(_ response: HTTPResponse, _ request: KubernetesRequestDescription) throws(KubernetesError) -> JSONValue {

@@ -183,6 +183,15 @@ import Testing
         #expect(throws: RolloutStatusError.unreadableCompressedNodes(.notBase64)) {
             try WorkflowNodes(workflow: ["status": ["compressedNodes": "not base64!"]])
         }
+        // JSON may escape a solidus; base64 has many.
+        let escaped =
+            Array(#"{"status": {"compressedNodes": ""#.utf8) + Array(packed.stdout.replacingOccurrences(of: "/", with: #"\/"#).utf8)
+            + Array(#""}}"#.utf8)
+        #expect(
+            try RolloutReader(nodes: WorkflowNodes(workflowText: escaped), hostTemplate: "obm-sync-creds/main").failedHosts == ["h1", "h3"])
+        #expect(throws: RolloutStatusError.notJSON("invalid JSON at byte 0: expected an object")) {
+            try WorkflowNodes(workflowText: Array("<html>".utf8))
+        }
         let truncated = String(packed.stdout.prefix(40))
         #expect(throws: RolloutStatusError.self) {
             try WorkflowNodes(workflow: ["status": ["compressedNodes": .string(truncated)]])

@@ -90,9 +90,9 @@ struct FleetRolloutStep: Step {
     func nodes() throws -> WorkflowNodes {
         let configuration = try KubernetesConfiguration.resolve(environment: ProcessEnvironment.current())
         let client = try KubernetesClient(configuration: configuration)
-        guard let object = try client.workflow(named: workflow) else {
+        guard let text = try client.workflowText(named: workflow) else {
             throw StepError.failure("Workflow \(workflow) does not exist in namespace \(configuration.namespace)")
         }
-        return try WorkflowNodes(workflow: object)
+        return try WorkflowNodes(workflowText: text)
     }
 }

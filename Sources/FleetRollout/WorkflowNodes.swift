@@ -23,7 +23,31 @@ public struct WorkflowNodes: Sendable {
     /// status is looked at, and the nodes are decoded one at a time: a rollout of a thousand
     /// hosts holds its node map's text (about 10 KB a host) and what it decodes to, not a tree.
     public init(workflowText: [UInt8]) throws(RolloutStatusError) {
-        try self.init(nodesText: Self.nodesText(ofWorkflow: workflowText))
+        var strings = StringTable()
+        do {
+            switch try Self.source(ofWorkflow: workflowText) {
+            case .inline(let text):
+                try JSONValue.forEachMember(ofObject: text) { key, node in try add(node, key: key, strings: &strings) }
+            case .compressed(let base64):
+                var reader = JSONMemberStream()
+                try CompressedNodes.unpack(base64: base64) { piece in
+                    try reader.feed(piece) { key, node in try add(node, key: key, strings: &strings) }
+                }
+                try reader.finish()
+            case .none:
+                break
+            }
+        } catch let error as RolloutStatusError {
+            throw error
+        } catch let problem as CompressedNodes.Problem {
+            throw .unreadableCompressedNodes(problem)
+        } catch {
+            throw .unreadableCompressedNodes(.corrupt("the nodes are not a JSON object (\(error))"))
+        }
+        for (position, node) in all.enumerated() {
+            if let boundary = node.boundaryID, !boundary.isEmpty { ownedBy[boundary, default: []].append(position) }
+            if node.type == "Retry" { attempts.formUnion(node.children ?? []) }
+        }
     }
 
     /// The same, from a Workflow already parsed.
@@ -31,32 +55,30 @@ public struct WorkflowNodes: Sendable {
         try self.init(workflowText: Array(workflow.serialized.utf8))
     }
 
-    static func nodesText(ofWorkflow text: [UInt8]) throws(RolloutStatusError) -> [UInt8] {
-        let empty = Array("{}".utf8)
-        guard let status = try members(["status"], of: text)["status"], !isNull(status) else { return empty }
+    /// Where a Workflow's nodes are.
+    enum Source {
+        /// `status.nodes`: the map's JSON text.
+        case inline([UInt8])
+        /// `status.compressedNodes`: base64 of gzip.
+        case compressed([UInt8])
+        /// No status yet, or no nodes in it.
+        case none
+    }
+
+    static func source(ofWorkflow text: [UInt8]) throws(RolloutStatusError) -> Source {
+        guard let status = try members(["status"], of: text)["status"], !isNull(status) else { return .none }
         let fields = try members(["nodes", "compressedNodes", "offloadNodeStatusVersion"], of: Array(status))
-        if let nodes = fields["nodes"], !isNull(nodes), !isEmptyObject(nodes) { return Array(nodes) }
+        if let nodes = fields["nodes"], !isNull(nodes), !isEmptyObject(nodes) { return .inline(Array(nodes)) }
         if let compressed = fields["compressedNodes"], !isNull(compressed), compressed.count > 2 {
             // A JSON string of base64: no escapes in what Go writes, but a proxy may add some.
-            let base64: [UInt8]
-            if compressed.contains(UInt8(ascii: "\\")) {
-                guard let decoded = (try? JSONValue(parsing: compressed))?.stringValue else {
-                    throw .unreadableCompressedNodes(.notBase64)
-                }
-                base64 = Array(decoded.utf8)
-            } else {
-                base64 = Array(compressed.dropFirst().dropLast())
-            }
-            do {
-                return try CompressedNodes.inflated(base64: base64)
-            } catch {
-                throw .unreadableCompressedNodes(error)
-            }
+            guard compressed.contains(UInt8(ascii: "\\")) else { return .compressed(Array(compressed.dropFirst().dropLast())) }
+            guard let decoded = (try? JSONValue(parsing: compressed))?.stringValue else { throw .unreadableCompressedNodes(.notBase64) }
+            return .compressed(Array(decoded.utf8))
         }
         if let version = fields["offloadNodeStatusVersion"].flatMap({ try? JSONValue(parsing: $0) })?.stringValue, !version.isEmpty {
             throw .offloaded(version)
         }
-        return empty
+        return .none
     }
 
     /// The text of the members of a JSON object named in `keys`.
@@ -74,22 +96,6 @@ public struct WorkflowNodes: Sendable {
 
     static func isEmptyObject(_ text: ArraySlice<UInt8>) -> Bool {
         text.filter { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }.elementsEqual("{}".utf8)
-    }
-
-    /// Reads the nodes map's JSON text one node at a time.
-    init(nodesText: [UInt8]) throws(RolloutStatusError) {
-        var strings = StringTable()
-        do {
-            try JSONValue.forEachMember(ofObject: nodesText) { key, text in try add(text, key: key, strings: &strings) }
-        } catch let error as RolloutStatusError {
-            throw error
-        } catch {
-            throw .unreadableCompressedNodes(.corrupt("the nodes are not a JSON object (\(error))"))
-        }
-        for (position, node) in all.enumerated() {
-            if let boundary = node.boundaryID, !boundary.isEmpty { ownedBy[boundary, default: []].append(position) }
-            if node.type == "Retry" { attempts.formUnion(node.children ?? []) }
-        }
     }
 
     private static let decoder = JSONDecoder()

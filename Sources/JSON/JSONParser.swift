@@ -32,7 +32,8 @@ extension JSONValue {
     }
 }
 
-private struct JSONParser {
+/// The reader behind `JSONValue(parsing:)` and the member walks.
+struct JSONParser {
     let bytes: [UInt8]
     let maxDepth: Int
     var index = 0
@@ -154,6 +155,7 @@ private struct JSONParser {
 
     mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
         let utf8 = Array(literal.utf8)
+        if index + utf8.count > bytes.count, bytes[index...].elementsEqual(utf8.prefix(bytes.count - index)) { index = bytes.count }
         guard index + utf8.count <= bytes.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
             throw fail("expected \(literal)")
         }
@@ -263,7 +265,11 @@ private struct JSONParser {
     }
 
     mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("short \\u escape") }
+        // Text that ends too soon fails at its end: a reader of pieces then waits for more.
+        guard index + 4 <= bytes.count else {
+            index = bytes.count
+            throw fail("short \\u escape")
+        }
         var value: UInt32 = 0
         for byte in bytes[index..<index + 4] {
             let digit: UInt32
@@ -282,6 +288,7 @@ private struct JSONParser {
     mutating func parseUnicodeEscape() throws(JSONSyntaxError) -> [UInt8] {
         var scalar = try parseHex4()
         if (0xD800..<0xDC00).contains(scalar) {
+            if index + 2 > bytes.count { index = bytes.count }
             guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
             else { throw fail("unpaired surrogate") }
             index += 2

@@ -46,4 +46,32 @@ import Testing
         #expect(throws: JSONSyntaxError.self) { try JSONValue.forEachMember(ofObject: Array(#"[1]"#.utf8)) { _, _ in } }
         #expect(throws: JSONSyntaxError.self) { try JSONValue.forEachMember(ofObject: Array(#"{"a": "open}"#.utf8)) { _, _ in } }
     }
+
+    /// The same members when the text comes in pieces of any size, split anywhere (inside a
+    /// key, an escape, a number); an object that never closes, or text after it, is refused.
+    @Test func membersArriveWholeWhateverThePieces() throws {
+        let text = Array(
+            #" { "a": {"x": "}{\"", "y": [1, {"z": null}]}, "b\u00e9" : "s", "c": -1.5e3, "d": [], "e": true, "f": "\ud83d\ude00" } "#.utf8)
+        var expected: [String] = []
+        try JSONValue.forEachMember(ofObject: text) { key, value in expected.append(key + "=" + String(decoding: value, as: UTF8.self)) }
+        for size in 1...text.count {
+            var stream = JSONMemberStream()
+            var seen: [String] = []
+            for start in stride(from: 0, to: text.count, by: size) {
+                try stream.feed(text[start..<min(start + size, text.count)]) { key, value in
+                    seen.append(key + "=" + String(decoding: value, as: UTF8.self))
+                }
+            }
+            try stream.finish()
+            #expect(seen == expected, "pieces of \(size)")
+        }
+        var open = JSONMemberStream()
+        try open.feed(Array(#"{"a": 1, "b": 2"#.utf8)) { _, _ in }
+        #expect(throws: JSONSyntaxError.self) { try open.finish() }
+        var trailing = JSONMemberStream()
+        try trailing.feed(Array(#"{"a": 1} x"#.utf8)) { _, _ in }
+        #expect(throws: JSONSyntaxError.self) { try trailing.finish() }
+        var notObject = JSONMemberStream()
+        #expect(throws: JSONSyntaxError.self) { try notObject.feed(Array("[1]".utf8)) { _, _ in } }
+    }
 }

@@ -14,7 +14,6 @@ func step(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
 
 let package = Package(
     name: "baremetal-steps",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nautobot-api", targets: ["nautobot-api"]),
         .executable(name: "get-device-nautobot", targets: ["get-device-nautobot"]),

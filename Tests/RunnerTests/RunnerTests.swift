@@ -89,6 +89,22 @@ import Testing
         #expect(run.stderr.components(separatedBy: "not publishing").count == 2, "said once")
     }
 
+    /// A kubeconfig that is there but cannot be used stops the run, saying why: a run that went
+    /// on would quietly publish nothing and fail later, far from the cause. None at all is fine.
+    @Test func aBrokenKubeconfigStopsTheRunAndSaysWhy() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kubeconfig-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "apiVersion: v1\nkind: Config\nclusters: []\n".write(toFile: folder + "/config", atomically: true, encoding: .utf8)
+        let templates = BuiltProducts.packageRoot + "/workflowtemplates"
+        let broken = try runProcess(
+            BuiltProducts.path("steps-runner"),
+            ["run", "get-obm-ip", "--templates", templates, "--bin", BuiltProducts.directory, "-p", "hostname=host1.domain.local"],
+            environment: ["KUBECONFIG": folder + "/config", "PATH": "/usr/bin:/bin", "HOME": folder])
+        #expect(broken.status != 0)
+        #expect(broken.stderr.contains("the Kubernetes configuration cannot be used: "), "\(broken.stderr)")
+        #expect(!broken.stderr.contains("running get-obm-ip"), "nothing ran: \(broken.stderr)")
+    }
+
     @Test func lintCatchesWhatTheSchemaCannot() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID())").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -77,7 +77,16 @@ struct Run: ParsableCommand {
         }
         guard let engineKind = ContainerEngine(rawValue: engine) else { throw ValidationError("--engine must be local or podman") }
         let environment = ProcessInfo.processInfo.environment
-        let kubernetes = try? KubernetesConfiguration.resolve(environment: environment)
+        // No configuration at all: templates that need no cluster still run. One that is there
+        // but broken is an error, not a run that quietly publishes nothing.
+        var kubernetes: KubernetesConfiguration?
+        if KubernetesConfiguration.isPresent(environment: environment) {
+            do {
+                kubernetes = try KubernetesConfiguration.resolve(environment: environment)
+            } catch {
+                throw RunError("the Kubernetes configuration cannot be used: \(error.message)")
+            }
+        }
         let options = RunOptions(
             binaries: URL(fileURLWithPath: bin).standardizedFileURL.path, engine: engineKind, extraEnvironment: extra,
             kubernetes: kubernetes,

@@ -70,13 +70,13 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]),
-        .target(name: "HTTPClient", dependencies: ["CCurl", "StepRuntime"]),
-        .target(name: "Nautobot", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
-        .target(name: "Kubernetes", dependencies: ["HTTPClient", "JSON", "YAML", "StepRuntime"]),
-        .target(name: "Redfish", dependencies: ["HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "HTTP", dependencies: ["CCurl", "StepRuntime"]),
+        .target(name: "Nautobot", dependencies: ["HTTP", "JSON", "StepRuntime"]),
+        .target(name: "Kubernetes", dependencies: ["HTTP", "JSON", "YAML", "StepRuntime"]),
+        .target(name: "Redfish", dependencies: ["HTTP", "JSON", "StepRuntime"]),
         .target(name: "BMCCoordination", dependencies: ["Kubernetes", "Redfish", "JSON", "StepRuntime"]),
-        .target(name: "CredentialSync", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
-        .target(name: "FirmwareUpdate", dependencies: ["Redfish", "HTTPClient", "JSON", "StepRuntime"]),
+        .target(name: "PasswordSync", dependencies: ["Redfish", "HTTP", "JSON", "StepRuntime"]),
+        .target(name: "Firmware", dependencies: ["Redfish", "HTTP", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
         .target(name: "FleetRollout", dependencies: ["CZlib", "JSON", "StepRuntime"]),
 
@@ -84,8 +84,8 @@ let package = Package(
         step("get-device-nautobot", ["Nautobot", "JSON"]),
         step("get-obm-ip", ["Nautobot"]),
         step("get-obm-creds", ["Credentials", "Kubernetes", "Nautobot"]),
-        step("obm-sync-creds", ["CredentialSync", "BMCCoordination", "Redfish", "JSON"]),
-        step("obm-firmware-update", ["FirmwareUpdate", "BMCCoordination", "Redfish", "HTTPClient"]),
+        step("obm-sync-creds", ["PasswordSync", "BMCCoordination", "Redfish", "JSON"]),
+        step("obm-firmware-update", ["Firmware", "BMCCoordination", "Redfish", "HTTP"]),
         step("get-devices-nautobot", ["Nautobot", "JSON"]),
         step("fleet-rollout", ["FleetRollout", "Kubernetes", "JSON"]),
 
@@ -142,9 +142,9 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "JSON", "StepTesting"]),
         .testTarget(name: "StepRuntimeTests", dependencies: ["StepRuntime", "StepTesting"]),
         .testTarget(
-            name: "HTTPClientTests",
+            name: "HTTPTests",
             dependencies: [
-                "HTTPClient", "StepTesting",
+                "HTTP", "StepTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
         .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepTesting", "YAML"]),
-        .testTarget(name: "RedfishTests", dependencies: ["Redfish", "CredentialSync", "JSON", "StepTesting"]),
+        .testTarget(name: "RedfishTests", dependencies: ["Redfish", "PasswordSync", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

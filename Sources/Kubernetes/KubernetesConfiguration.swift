@@ -1,5 +1,5 @@
 import FoundationEssentials
-import HTTPClient
+import HTTP
 import JSON
 import StepRuntime
 

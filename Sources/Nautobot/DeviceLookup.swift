@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import JSON
 
 /// Finds the one Nautobot device with a given name.

@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import JSON
 
 /// A selection of devices by Nautobot's own filters, for fleet rollouts: several values of one

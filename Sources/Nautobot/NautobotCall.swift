@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import JSON
 
 /// A validated `nautobot-api` call: method, URI under /api, optional JSON body.

@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import StepRuntime
 
 /// Where Nautobot is and how to talk to it, from the environment the templates fill

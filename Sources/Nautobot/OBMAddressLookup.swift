@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import JSON
 
 /// Finds a device's BMC (out-of-band management) address in Nautobot.

@@ -1,4 +1,4 @@
-@_spi(BMCInsecureTLS) import HTTPClient
+@_spi(BMCInsecureTLS) import HTTP
 import StepRuntime
 
 /// A BMC to talk Redfish to: `https://<host>/redfish/v1`, and how its certificate is checked.

@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import StepRuntime
 
 /// What went wrong talking to a BMC, mapped to the contract's exit statuses.

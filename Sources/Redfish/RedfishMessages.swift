@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import JSON
 
 /// Redfish's `@Message.ExtendedInfo` turned into one readable line: each message's text (or its

@@ -1,4 +1,4 @@
-@_spi(BMCInsecureTLS) import HTTPClient
+@_spi(BMCInsecureTLS) import HTTP
 import StepRuntime
 import Synchronization
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import BMCCoordination
-import FirmwareUpdate
-import HTTPClient
+import Firmware
+import HTTP
 import Redfish
 import StepRuntime
 

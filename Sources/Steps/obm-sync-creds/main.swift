@@ -1,7 +1,7 @@
 import ArgumentParser
 import BMCCoordination
-import CredentialSync
 import JSON
+import PasswordSync
 import Redfish
 import StepRuntime
 

@@ -93,7 +93,7 @@ public enum WorkflowLint {
 
     /// The texts of a task that may hold references; `{{item}}` is checked here, since only a
     /// task that fans out (withParam) has one.
-    static func taskTexts(_ task: Task, at: String, problems: inout [String]) -> [String] {
+    static func taskTexts(_ task: WorkflowStep, at: String, problems: inout [String]) -> [String] {
         let texts = task.arguments.compactMap(\.value) + [task.withParam, task.when].compactMap { $0 }
         return texts.filter { text in
             let references = ParameterScope.references(in: text)
@@ -110,7 +110,8 @@ public enum WorkflowLint {
 
     /// The outputs of the template a task calls, after checking it exists and gets its inputs.
     static func checkTarget(
-        _ task: Task, kind: String, at: String, workflow: WorkflowTemplate, all: [String: WorkflowTemplate], problems: inout [String]
+        _ task: WorkflowStep, kind: String, at: String, workflow: WorkflowTemplate, all: [String: WorkflowTemplate],
+        problems: inout [String]
     ) -> Set<String>? {
         guard let target = resolve(task.reference, in: workflow, all: all) else {
             problems.append("\(at): \(kind) \(task.name) refers to \(describe(task.reference)), which does not exist")
@@ -131,7 +132,7 @@ public enum WorkflowLint {
         reference.workflowTemplate.map { "\($0)/\(reference.template)" } ?? reference.template
     }
 
-    static func cycle(_ tasks: [Task]) -> String? {
+    static func cycle(_ tasks: [WorkflowStep]) -> String? {
         let dependencies = Dictionary(tasks.map { ($0.name, $0.dependencies) }, uniquingKeysWith: { first, _ in first })
         var state: [String: Int] = [:]
         func visit(_ name: String, _ path: [String]) -> String? {

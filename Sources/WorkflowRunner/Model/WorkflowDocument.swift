@@ -2,125 +2,6 @@ import Foundation
 import JSON
 import Yams
 
-/// A WorkflowTemplate as this runner understands it. Parsing is strict: a field the runner does
-/// not know is an error naming the field, never silently ignored.
-public struct WorkflowTemplate: Sendable {
-    public var name: String
-    public var entrypoint: String
-    public var arguments: [Parameter]
-    public var templates: [Template]
-    public var file: String
-
-    public func template(_ name: String) -> Template? { templates.first { $0.name == name } }
-}
-
-/// A parameter: a name and, maybe, a value.
-public struct Parameter: Sendable {
-    public var name: String
-    public var value: String?
-}
-
-/// An output parameter and where its value comes from.
-public struct OutputParameter: Sendable {
-    public var name: String
-    /// A file the container wrote (`/tmp/outputs/NAME`).
-    public var path: String?
-    /// An expression over other outputs (`{{tasks.X.outputs.parameters.Y}}`).
-    public var parameter: String?
-}
-
-/// An environment variable of a container.
-public struct EnvironmentVariable: Sendable {
-    public enum Source: Sendable {
-        case value(String)
-        case configMap(name: String, key: String, optional: Bool)
-        case secret(name: String, key: String, optional: Bool)
-        case field(String)
-    }
-
-    public var name: String
-    public var source: Source
-}
-
-/// A reference to a template: in this WorkflowTemplate, or in another one (templateRef).
-public struct TemplateReference: Sendable {
-    public var workflowTemplate: String?
-    public var template: String
-}
-
-/// A DAG task or a step.
-public struct Task: Sendable {
-    public var name: String
-    public var reference: TemplateReference
-    public var dependencies: [String]
-    public var arguments: [Parameter]
-    /// Fan out: one child per item of this JSON list (`{{item}}`, `{{item.key}}`).
-    public var withParam: String?
-    /// Run only when this expression holds, else the node is Skipped.
-    public var when: String?
-    /// `continueOn.failed`: a failure of this one does not fail its parent.
-    public var continueOnFailed: Bool
-}
-
-/// A retryStrategy: how many times, when (an expression), and how long between.
-public struct RetryStrategy: Sendable {
-    public var limit: Int
-    public var expression: String?
-    /// nil: Argo retries at once.
-    public var backoff: Backoff?
-
-    /// `retryStrategy.backoff` as Argo's controller applies it (workflow/controller/operator.go,
-    /// processNodeRetries): the wait before retry n is `duration × factor^(n-1)` (no factor: the
-    /// same duration every time), never more than `cap`; `maxDuration` is a deadline counted from
-    /// the first attempt's start, past which no retry starts and at which a retried pod is killed.
-    public struct Backoff: Sendable {
-        public var duration: Double
-        public var factor: Int?
-        public var cap: Double?
-        public var maxDuration: Double?
-
-        /// The wait after `attempts` attempts have failed, before the next one.
-        public func wait(afterAttempts attempts: Int) -> Double {
-            var wait = duration
-            if let factor, factor > 0 { wait = duration * pow(Double(factor), Double(attempts - 1)) }
-            if let cap { wait = min(wait, cap) }
-            return wait
-        }
-    }
-
-    /// The longest a step can take with every retry: each attempt up to `activeDeadlineSeconds`,
-    /// and every wait between them. A `maxDuration` below it kills a retried attempt mid-work.
-    public func longestRun(activeDeadlineSeconds: Double) -> Double {
-        let waits = limit > 0 ? (1...limit).map { backoff?.wait(afterAttempts: $0) ?? 0 }.reduce(0, +) : 0
-        return Double(limit + 1) * activeDeadlineSeconds + waits
-    }
-}
-
-/// One template: a container, a DAG, or steps.
-public struct Template: Sendable {
-    public enum Body: Sendable {
-        case container(image: String, args: [String], env: [EnvironmentVariable])
-        case dag([Task])
-        case steps([[Task]])
-    }
-
-    public var name: String
-    public var inputs: [Parameter]
-    public var outputs: [OutputParameter]
-    public var body: Body
-    public var retry: RetryStrategy?
-    public var activeDeadlineSeconds: Double?
-    /// At most this many children of this template run at once.
-    public var parallelism: Int?
-}
-
-/// A WorkflowTemplate file that cannot be run: the field, and why.
-public struct WorkflowError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public var description: String { "\(file): \(message)" }
-}
-
 /// Reads WorkflowTemplates from YAML into the model, strictly.
 public enum WorkflowDocument {
     public static func load(file: String) throws -> WorkflowTemplate {
@@ -370,7 +251,7 @@ public enum WorkflowDocument {
         return .container(image: image, args: args, env: env)
     }
 
-    static func parseTask(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> Task {
+    static func parseTask(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> WorkflowStep {
         let fields = try reader.object(
             value, path, known: ["name", "template", "templateRef", "dependencies", "arguments", "withParam", "when", "continueOn"])
         func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
@@ -392,7 +273,7 @@ public enum WorkflowDocument {
             let flags = try reader.object(continueOn, path + ".continueOn", known: ["failed"])
             continueOnFailed = flags.first { $0.key == "failed" }?.value.boolValue ?? false
         }
-        return Task(
+        return WorkflowStep(
             name: name, reference: reference, dependencies: dependencies,
             arguments: try reader.parameters(member("arguments"), path + ".arguments"),
             withParam: try member("withParam").map { try reader.string($0, path + ".withParam") },

@@ -170,7 +170,7 @@ public final class WorkflowExecutor: @unchecked Sendable {
     }
 
     func runDAG(
-        _ tasks: [Task], owner: WorkflowTemplate, scope: inout [String: String], node: RunNode, context: Context, parallelism: Int?
+        _ tasks: [WorkflowStep], owner: WorkflowTemplate, scope: inout [String: String], node: RunNode, context: Context, parallelism: Int?
     ) throws {
         var done: Set<String> = []
         var failed: Set<String> = []
@@ -207,14 +207,14 @@ public final class WorkflowExecutor: @unchecked Sendable {
 
     /// One task to start: a task as written, or one item of its fan-out.
     struct Instance {
-        var task: Task
+        var task: WorkflowStep
         var name: String
         var scope: [String: String]
     }
 
     /// A task's instances: itself, or one per item of its withParam list, named as Argo names
     /// them (`task(0:item)`, FanOutName).
-    func instances(of task: Task, scope: [String: String]) throws -> [Instance] {
+    func instances(of task: WorkflowStep, scope: [String: String]) throws -> [Instance] {
         guard let withParam = task.withParam else { return [Instance(task: task, name: task.name, scope: scope)] }
         let text = try ParameterScope(values: scope).substitute(withParam, where: "\(task.name) withParam")
         guard let items = (try? JSONValue(parsing: text))?.arrayValue else {
@@ -232,9 +232,9 @@ public final class WorkflowExecutor: @unchecked Sendable {
     /// Runs tasks at the same time, each on a thread of its own, at most `parallelism` at once
     /// and started in order, and waits for all. Returns one result per instance.
     func runTasks(
-        _ tasks: [Task], owner: WorkflowTemplate, scope: [String: String], node: RunNode, context: Context, parallelism: Int?,
+        _ tasks: [WorkflowStep], owner: WorkflowTemplate, scope: [String: String], node: RunNode, context: Context, parallelism: Int?,
         group: Int?
-    ) throws -> [(Task, RunNode)] {
+    ) throws -> [(WorkflowStep, RunNode)] {
         let expanded = try tasks.flatMap { try instances(of: $0, scope: scope) }
         let results = Mutex<[(Int, RunNode)]>([])
         let running = DispatchGroup()

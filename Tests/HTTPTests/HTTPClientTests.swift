@@ -1,5 +1,5 @@
 import Foundation
-@_spi(BMCInsecureTLS) import HTTPClient
+@_spi(BMCInsecureTLS) import HTTP
 import StepRuntime
 import StepTesting
 import Synchronization

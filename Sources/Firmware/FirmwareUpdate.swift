@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import JSON
 import Redfish
 import StepRuntime

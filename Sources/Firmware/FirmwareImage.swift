@@ -1,4 +1,4 @@
-import HTTPClient
+import HTTP
 import StepRuntime
 
 #if canImport(Glibc)

@@ -78,10 +78,8 @@ public struct FirmwareUpdate {
         client.deadline = StepClock.monotonic() + plan.timeout
         let root = try ServiceRoot.read(client)
         let vendor = VendorProfile.detect(root)
-        guard let sessionsPath = try root.sessionsPath(client) else {
-            throw RedfishError.unexpected("the BMC offers no SessionService; firmware updates need a session")
-        }
-        let login = SessionLogin(client: client, sessionsPath: sessionsPath)
+        // A session it can renew after a reboot and end: never basic authentication.
+        let login = try RedfishLogin(client: client, root: root, basicAllowed: false)
         // Every login, the first and those after a reboot, goes through the BMC's shared
         // history: a wrong password on record here is a failure the next sync counts.
         let reported = (try? AccountService(client: client, root: root))?.lockoutPolicy()
@@ -89,19 +87,17 @@ public struct FirmwareUpdate {
             history: history, policies: [reported, vendor.knownLockoutPolicy].compactMap { $0 }, step: "obm-firmware-update",
             deadline: StepClock.monotonic() + plan.timeout)
         defer { gate.finish() }
-        var session = try logIn(login, gate: gate)
-        defer {
-            client.authentication = .none
-            login.logout(session)
-        }
-        gate.learn(reported ?? (try? AccountService(client: client, root: root))?.lockoutPolicy())
+        let active = ActiveSession(
+            login: login, session: try logIn(login, gate: gate), user: plan.user, password: plan.password, gate: gate)
+        defer { active.end() }
+        gate.learn(reported ?? (try? AccountService(client: active.client, root: root))?.lockoutPolicy())
 
-        let service = try UpdateService.read(client, root: root)
+        let service = try UpdateService.read(active.client, root: root)
         guard service.serviceEnabled else {
             throw StepError.failure("the BMC's UpdateService is disabled (ServiceEnabled false); enable it on the BMC first")
         }
-        if let busy = try busyOutcome(root) { return busy }
-        var before = firmwareVersion(root)
+        if let busy = try busyOutcome(root, active.client) { return busy }
+        var before = firmwareVersion(root, active.client)
         let (method, reason) = try service.choose(forScheme: plan.image.scheme, forced: plan.forcedMethod)
         Log.info("BMC \(client.endpoint.base): \(vendor.rawValue), firmware \(before ?? "unknown"); method \(method.rawValue): \(reason)")
         let imageHTTP: HTTPClient
@@ -124,20 +120,19 @@ public struct FirmwareUpdate {
                 summary: "dry run: would update by \(method.rawValue) with \(plan.image.fileName), \(sizeText); nothing changed")
         }
 
-        let renewal = SessionRenewal(login: login, client: client, user: plan.user, password: plan.password, gate: gate)
         // One change to a BMC at a time, from the upload until the outcome is known.
         defer { lock.release() }
         if try lock.acquire(deadline: StepClock.monotonic() + max(0, deadline - clock())) {
             // Another step changed the BMC meanwhile: what was read before is stale.
-            if let busy = try busyOutcome(root) { return busy }
-            before = firmwareVersion(root)
+            if let busy = try busyOutcome(root, active.client) { return busy }
+            before = firmwareVersion(root, active.client)
         }
         try lock.checkHeld()
         let change = "the \(method.rawValue) update with \(plan.image.fileName)"
         ChangeLedger.sending(change)
         let accepted: HTTPResponse
         do {
-            accepted = try start(method, service: service, vendor: vendor, session: session, imageHTTP: imageHTTP)
+            accepted = try start(method, service: service, vendor: vendor, active: active, imageHTTP: imageHTTP)
         } catch {
             // Not sent in full (an upload cut by a stop, a refused connection): nothing applied.
             if case .transport(let failure) = error as? RedfishError, !failure.requestSent { ChangeLedger.refused(change) }
@@ -154,15 +149,13 @@ public struct FirmwareUpdate {
 
         var outcome: FirmwareUpdateOutcome
         if let taskPath {
-            outcome = try follow(
-                taskPath, method: method, before: before, root: root, renewal: renewal, session: &session, deadline: deadline)
+            outcome = try follow(taskPath, method: method, before: before, root: root, active: active, deadline: deadline)
         } else {
             outcome = try watchVersion(
-                method: method, before: before, root: root, renewal: renewal, session: &session, deadline: deadline,
-                reason: "left no task")
+                method: method, before: before, root: root, active: active, deadline: deadline, reason: "left no task")
         }
         if outcome.succeeded && outcome.versionAfter == nil {
-            outcome.versionAfter = firmwareVersion(root)
+            outcome.versionAfter = firmwareVersion(root, active.client)
         }
         return outcome
     }
@@ -170,21 +163,20 @@ public struct FirmwareUpdate {
     // MARK: - Steps
 
     /// An update task already running: a second update now would be refused or queue behind it.
-    func busyOutcome(_ root: ServiceRoot) throws -> FirmwareUpdateOutcome? {
-        guard let running = try runningTask(root) else { return nil }
+    func busyOutcome(_ root: ServiceRoot, _ client: RedfishClient) throws -> FirmwareUpdateOutcome? {
+        guard let running = try runningTask(root, client) else { return nil }
         return FirmwareUpdateOutcome(
             status: running.state, succeeded: false, method: plan.forcedMethod ?? .simple, versionBefore: nil, versionAfter: nil,
             summary: "the BMC is busy: an update task is already \(running.state.lowercased()) (\(running.path)); try again when it ends",
             transient: true)
     }
 
-    func logIn(_ login: SessionLogin, gate: LoginGate) throws -> RedfishSession {
+    func logIn(_ login: RedfishLogin, gate: LoginGate) throws -> RedfishSession {
         let result = try gate.attempt(.record, "logging in with the credentials on record") {
-            try login.login(user: plan.user, password: plan.password)
+            try login.attempt(user: plan.user, password: plan.password)
         }
         switch result {
         case .accepted(let session):
-            client.authentication = .session(token: session.token)
             return session
         case .refused(let status, let messages):
             throw StepError.failure(
@@ -195,7 +187,7 @@ public struct FirmwareUpdate {
 
     /// A task of the TaskService still running, if any: a second update now would be refused
     /// or would queue behind it.
-    func runningTask(_ root: ServiceRoot) throws -> (path: String, state: String)? {
+    func runningTask(_ root: ServiceRoot, _ client: RedfishClient) throws -> (path: String, state: String)? {
         // Only through the service root's link: a BMC that links no TaskService has no tasks to ask.
         guard let service = root.resource.link("TaskService"), let tasks = try? client.get(service).link("Tasks"),
             let collection = try? client.get(tasks)
@@ -208,14 +200,15 @@ public struct FirmwareUpdate {
         return nil
     }
 
-    func firmwareVersion(_ root: ServiceRoot) -> String? {
+    func firmwareVersion(_ root: ServiceRoot, _ client: RedfishClient) -> String? {
         guard let managers = root.managersPath, let first = (try? client.get(managers))?.members.first else { return nil }
         return (try? client.get(first))?.json["FirmwareVersion"]?.stringValue
     }
 
-    func start(_ method: UpdateMethod, service: UpdateService, vendor: VendorProfile, session: RedfishSession, imageHTTP: HTTPClient) throws
-        -> HTTPResponse
+    func start(_ method: UpdateMethod, service: UpdateService, vendor: VendorProfile, active: ActiveSession, imageHTTP: HTTPClient)
+        throws -> HTTPResponse
     {
+        let client = active.client
         switch method {
         case .simple:
             guard let target = service.simpleUpdateTarget else { throw RedfishError.unexpected("no SimpleUpdate target") }
@@ -229,22 +222,22 @@ public struct FirmwareUpdate {
                 fileName: plan.image.fileName)
             return try push(
                 to: uri, contentType: form.contentType, framing: BodyFraming(prefix: form.prefix, suffix: form.suffix), headers: [],
-                imageHTTP: imageHTTP)
+                imageHTTP: imageHTTP, client: client)
         case .push:
             guard let uri = service.pushURI else { throw RedfishError.unexpected("no HttpPushUri") }
-            let shape = vendor.pushForm(sessionToken: session.token, fileName: plan.image.fileName)
+            let shape = vendor.pushForm(sessionToken: active.session.token ?? "", fileName: plan.image.fileName)
             let framing = shape.form.map { BodyFraming(prefix: $0.prefix, suffix: $0.suffix) } ?? .none
             return try push(
                 to: uri, contentType: shape.contentType, framing: framing, headers: shape.headers.map { HTTPHeader($0.0, $0.1) },
-                imageHTTP: imageHTTP)
+                imageHTTP: imageHTTP, client: client)
         }
     }
 
     /// Streams the image from its server to the BMC when the server gives its length, else spools
     /// it to disk first: the upload always carries an exact Content-Length.
-    func push(to uri: String, contentType: String, framing: BodyFraming, headers: [HTTPHeader], imageHTTP: HTTPClient) throws
-        -> HTTPResponse
-    {
+    func push(
+        to uri: String, contentType: String, framing: BodyFraming, headers: [HTTPHeader], imageHTTP: HTTPClient, client: RedfishClient
+    ) throws -> HTTPResponse {
         let size: Int?
         do {
             size = try plan.image.size(using: imageHTTP)
@@ -289,9 +282,7 @@ public struct FirmwareUpdate {
     /// Polls the task until it ends or the deadline passes, riding out a BMC that reboots
     /// (connection refused, 5xx, 401 until a new login works).
     func follow(
-        _ taskPath: String, method: UpdateMethod, before: String?, root: ServiceRoot, renewal: SessionRenewal,
-        session: inout RedfishSession,
-        deadline: Double
+        _ taskPath: String, method: UpdateMethod, before: String?, root: ServiceRoot, active: ActiveSession, deadline: Double
     ) throws -> FirmwareUpdateOutcome {
         var last: TaskReport?
         var lastPercent: Int?
@@ -302,7 +293,7 @@ public struct FirmwareUpdate {
             wait = plan.pollInterval
             let response: HTTPResponse
             do {
-                response = try client.send(.get, taskPath)
+                response = try active.client.send(.get, taskPath)
             } catch {
                 // A stop is not a rebooting BMC: end here, the step reports what was sent.
                 if TerminationSignal.requested { throw error }
@@ -325,7 +316,7 @@ public struct FirmwareUpdate {
                 }
                 if report.succeeded {
                     if report.status == "Warning" { Log.warning("the update completed with warnings: \(report.messages)") }
-                    let after = firmwareVersion(root)
+                    let after = firmwareVersion(root, active.client)
                     return FirmwareUpdateOutcome(
                         status: report.state, succeeded: true, method: method, versionBefore: before, versionAfter: after,
                         summary: "update completed (TaskStatus \(report.status ?? "OK"))")
@@ -339,12 +330,11 @@ public struct FirmwareUpdate {
                 }
             case 401:
                 // A rebooted BMC forgets its sessions: log in again, paced, and go on.
-                try renewal.renew(&session, why: "the BMC ended the session, likely a reboot")
+                try active.renew(why: "the BMC ended the session, likely a reboot")
             case 404:
                 Log.info("the task is gone (\(taskPath)); checking the firmware version instead")
                 return try watchVersion(
-                    method: method, before: before, root: root, renewal: renewal, session: &session, deadline: deadline,
-                    reason: "lost its task")
+                    method: method, before: before, root: root, active: active, deadline: deadline, reason: "lost its task")
             default:
                 if !quiet { Log.info("the BMC answered HTTP \(response.status) while the update runs; it may be rebooting: waiting") }
                 quiet = true
@@ -360,13 +350,11 @@ public struct FirmwareUpdate {
 
     /// No task to follow: only a changed FirmwareVersion shows the update happened.
     func watchVersion(
-        method: UpdateMethod, before: String?, root: ServiceRoot, renewal: SessionRenewal, session: inout RedfishSession,
-        deadline: Double,
-        reason: String
+        method: UpdateMethod, before: String?, root: ServiceRoot, active: ActiveSession, deadline: Double, reason: String
     ) throws -> FirmwareUpdateOutcome {
         var current: String? = before
         while clock() <= deadline {
-            if let version = firmwareVersion(root) {
+            if let version = firmwareVersion(root, active.client) {
                 current = version
                 if let before, version != before {
                     return FirmwareUpdateOutcome(
@@ -374,7 +362,7 @@ public struct FirmwareUpdate {
                         summary: "the update \(reason), but FirmwareVersion changed from \(before) to \(version)")
                 }
             } else {
-                try renewal.renew(&session, why: "the firmware version could not be read with the session")
+                try active.renew(why: "the firmware version could not be read with the session")
             }
             sleep(max(0, min(plan.pollInterval, deadline - clock())))
         }

@@ -97,7 +97,7 @@ public struct CredentialSync {
             deadline: deadline, clock: clock, sleep: sleep)
         defer { gate.finish() }
         Log.info("BMC \(client.endpoint.base): \(vendor.rawValue); failed-login policy \(gate.policy)")
-        let login = try Login(client: client, root: root)
+        let login = try RedfishLogin(client: client, root: root)
         defer { lock.release() }
 
         let candidates = credentials.candidates
@@ -109,8 +109,7 @@ public struct CredentialSync {
                     )
                 }
                 if index == 1 && !dryRun, let session = try takeLock(gate: gate, login: login) {
-                    learn(gate, session: session, login: login, accounts: accounts, reported: reported)
-                    login.end(session)
+                    try login.with(session) { client in learn(gate, session: session, client: client, root: root, reported: reported) }
                     return report(.inSync, gate)
                 }
                 try lock.checkHeld()
@@ -123,12 +122,11 @@ public struct CredentialSync {
                 Log.info("\(candidate.label): refused (HTTP \(status)); \(gate.failureCount) failed login(s) so far")
             case .accepted(let session):
                 Log.info("\(candidate.label): accepted")
-                learn(gate, session: session, login: login, accounts: accounts, reported: reported)
                 if candidate.isRecord && !session.passwordChangeRequired {
-                    login.end(session)
+                    try login.with(session) { client in learn(gate, session: session, client: client, root: root, reported: reported) }
                     return report(.inSync, gate)
                 }
-                let status = try bringInLine(session, candidate: candidate, login: login, accounts: accounts, gate: gate)
+                let status = try bringInLine(session, candidate: candidate, login: login, root: root, gate: gate, reported: reported)
                 return report(status, gate)
             }
         }
@@ -146,7 +144,7 @@ public struct CredentialSync {
     /// meanwhile and the history shows it logged in with the credentials on record since ours
     /// were refused, it has brought the BMC in line: those credentials are tried once more, and
     /// the session is returned when they work.
-    func takeLock(gate: LoginGate, login: Login) throws -> RedfishSession? {
+    func takeLock(gate: LoginGate, login: RedfishLogin) throws -> RedfishSession? {
         guard try lock.acquire(deadline: deadline), let first = gate.firstAttemptTime, try gate.recordAcceptedSince(first) else {
             return nil
         }
@@ -164,105 +162,89 @@ public struct CredentialSync {
 
     /// After a login: the BMC's own policy, kept in the history for steps that cannot log in yet.
     /// Read before the login when the BMC showed it then; else now, with the session.
-    func learn(_ gate: LoginGate, session: RedfishSession, login: Login, accounts: AccountService, reported: LockoutPolicy?) {
+    func learn(_ gate: LoginGate, session: RedfishSession, client: RedfishClient, root: ServiceRoot, reported: LockoutPolicy?) {
         guard !session.passwordChangeRequired else { return }
         if let reported {
             gate.learn(reported)
             return
         }
-        login.use(session)
-        gate.learn(accounts.lockoutPolicy())
+        gate.learn((try? AccountService(client: client, root: root))?.lockoutPolicy())
     }
 
-    /// Logged in with `candidate` (not the record): set the record's password, prove it.
+    /// Logged in with `candidate` (not the record, or a record the BMC wants changed): set the
+    /// record's password and prove it. Each session is used inside `login.with`, which ends it
+    /// however the work leaves.
     func bringInLine(
-        _ session: RedfishSession, candidate: SyncCredentials.Candidate, login: Login, accounts: AccountService, gate: LoginGate
+        _ first: RedfishSession, candidate: SyncCredentials.Candidate, login: RedfishLogin, root: ServiceRoot, gate: LoginGate,
+        reported: LockoutPolicy?
     ) throws -> SyncReport.Status {
-        var session = session
-        var current = candidate
-        if session.passwordChangeRequired {
+        var session = first
+        if first.passwordChangeRequired {
             // Only the account's own Password may be changed: do that first, to the record's.
-            guard !candidate.isRecord else {
-                login.end(session)
-                throw StepError.failure(
-                    "the BMC requires a new password for \(candidate.user), whose password is already the one on record; the BMC will not take the same one again: set a new one on record"
-                )
-            }
-            guard let accountPath = session.accountPath else {
-                login.end(session)
-                throw StepError.failure("the BMC requires a password change for \(candidate.user) but did not say which account to PATCH")
-            }
-            if dryRun {
-                login.end(session)
-                Log.info(
-                    "dry run: would change the password of \(candidate.user) (\(accountPath)), which the BMC requires, to the one on record"
-                )
-                return .wouldSync
-            }
-            login.use(session)
-            do {
-                try lock.checkHeld()
-                let account = (try? client.get(accountPath)) ?? RedfishResource(path: accountPath, json: .object([]), etag: nil)
-                try accounts.setPassword(of: account, to: credentials.password)
-            } catch {
-                // A refused or unanswered change must not leave the session holding one of the BMC's few slots.
-                login.end(session)
-                throw error
-            }
-            Log.info("changed the password of \(candidate.user) as the BMC required (PasswordChangeRequired)")
-            login.end(session)
-            current = SyncCredentials.Candidate(
-                user: candidate.user, password: credentials.password, label: "\(candidate.user) with the new password",
-                isRecord: candidate.user == credentials.user)
-            if current.isRecord {
+            let changed = try login.with(first) { client in try changeRequiredPassword(first, of: candidate, client: client, root: root) }
+            guard changed else { return .wouldSync }
+            if candidate.user == credentials.user {
                 try verify(login: login, gate: gate)
                 return .synced
             }
             let result = try gate.attempt(.record, "logging in with the changed password") {
-                try login.attempt(user: current.user, password: current.password)
+                try login.attempt(user: candidate.user, password: credentials.password)
             }
             guard case .accepted(let renewed) = result else {
                 throw StepError.failure("changed the password of \(candidate.user) but the BMC refused it right after")
             }
             session = renewed
         }
-
-        login.use(session)
-        let account: RedfishResource
-        do {
-            guard let found = try accounts.account(named: credentials.user) else {
-                login.end(session)
+        let status = try login.with(session) { client -> SyncReport.Status in
+            learn(gate, session: session, client: client, root: root, reported: reported)
+            let accounts = try AccountService(client: client, root: root)
+            guard let account = try accounts.account(named: credentials.user) else {
                 throw StepError.failure(
                     "the BMC has no account named \"\(credentials.user)\" (OBM_USERNAME); these steps change passwords, they do not create accounts"
                 )
             }
-            account = found
-        } catch {
-            login.end(session)
-            throw error
-        }
-        if dryRun {
-            login.end(session)
-            Log.info("dry run: would set the password of \(credentials.user) (\(account.path)) to the one on record")
-            return .wouldSync
-        }
-        do {
+            if dryRun {
+                Log.info("dry run: would set the password of \(credentials.user) (\(account.path)) to the one on record")
+                return .wouldSync
+            }
             try lock.checkHeld()
             try accounts.setPassword(of: account, to: credentials.password)
-        } catch {
-            login.end(session)
-            throw error
+            Log.info("set the password of \(credentials.user) (\(account.path)) to the one on record")
+            // Leaving `with` deletes the session; the old token may already be dead (a password
+            // change ends the account's sessions on some BMCs): a 401 there is expected.
+            return .synced
         }
-        Log.info("set the password of \(credentials.user) (\(account.path)) to the one on record")
-        // The old token may already be dead (a password change ends the account's sessions on
-        // some BMCs): a 401 on this DELETE is expected.
-        login.end(session)
-        try verify(login: login, gate: gate)
-        return .synced
+        if status == .synced { try verify(login: login, gate: gate) }
+        return status
+    }
+
+    /// The BMC let `candidate` in only to change its own password (PasswordChangeRequired):
+    /// changes it to the record's. False on a dry run, which changes nothing.
+    func changeRequiredPassword(
+        _ session: RedfishSession, of candidate: SyncCredentials.Candidate, client: RedfishClient, root: ServiceRoot
+    ) throws -> Bool {
+        guard !candidate.isRecord else {
+            throw StepError.failure(
+                "the BMC requires a new password for \(candidate.user), whose password is already the one on record; the BMC will not take the same one again: set a new one on record"
+            )
+        }
+        guard let accountPath = session.accountPath else {
+            throw StepError.failure("the BMC requires a password change for \(candidate.user) but did not say which account to PATCH")
+        }
+        if dryRun {
+            Log.info(
+                "dry run: would change the password of \(candidate.user) (\(accountPath)), which the BMC requires, to the one on record")
+            return false
+        }
+        try lock.checkHeld()
+        let account = (try? client.get(accountPath)) ?? RedfishResource(path: accountPath, json: .object([]), etag: nil)
+        try AccountService(client: client, root: root).setPassword(of: account, to: credentials.password)
+        Log.info("changed the password of \(candidate.user) as the BMC required (PasswordChangeRequired)")
+        return true
     }
 
     /// Logs in with the record's credentials to prove the change took.
-    func verify(login: Login, gate: LoginGate) throws {
+    func verify(login: RedfishLogin, gate: LoginGate) throws {
         let result = try gate.attempt(.record, "proving the change with the credentials on record") {
             try login.attempt(user: credentials.user, password: credentials.password)
         }
@@ -275,65 +257,5 @@ public struct CredentialSync {
                 "the password was changed but a login with the credentials on record was refused (HTTP \(status)\(messages.isEmpty ? "" : ": " + messages))"
             )
         }
-    }
-}
-
-/// One login attempt at a time, through sessions, or basic auth where the BMC has no
-/// SessionService; never both for one attempt.
-struct Login {
-    let client: RedfishClient
-    let sessions: SessionLogin?
-    let probePath: String
-
-    init(client: RedfishClient, root: ServiceRoot) throws {
-        self.client = client
-        if let path = try root.sessionsPath(client) {
-            sessions = SessionLogin(client: client, sessionsPath: path)
-            probePath = ""
-        } else {
-            sessions = nil
-            probePath = try Self.protectedResource(client, root: root)
-            Log.info("the BMC offers no sessions: using basic authentication, checked on \(probePath)")
-        }
-    }
-
-    /// A resource that refuses a request without credentials, so that a 200 with them proves
-    /// they were accepted: some BMCs serve their AccountService (or more) to anyone, and a
-    /// "login" there would take any password as right.
-    static func protectedResource(_ client: RedfishClient, root: ServiceRoot) throws -> String {
-        let candidates = [root.accountServicePath, root.managersPath, root.resource.link("Systems"), root.resource.link("Chassis")]
-            .compactMap { $0 }
-        for path in candidates {
-            let response = try client.send(.get, path, authentication: RedfishAuthentication.none)
-            if response.status == 401 || response.status == 403 { return path }
-        }
-        throw StepError.failure(
-            "the BMC offers no sessions and answers \(candidates.isEmpty ? "no linked resource" : candidates.joined(separator: ", ")) without credentials: a password cannot be checked against it"
-        )
-    }
-
-    func attempt(user: String, password: String) throws -> LoginResult {
-        if let sessions { return try sessions.login(user: user, password: password) }
-        let response = try client.send(.get, probePath, authentication: .basic(user: user, password: password))
-        if response.isSuccess {
-            client.authentication = .basic(user: user, password: password)
-            return .accepted(RedfishSession(token: "", location: "", user: user, passwordChangeRequired: false, accountPath: nil))
-        }
-        if response.status == 401 || response.status == 403 {
-            return .refused(status: response.status, messages: RedfishMessages.text(response))
-        }
-        throw RedfishError.refused(
-            status: response.status, request: "GET \(probePath) (login as \(user))", messages: RedfishMessages.text(response))
-    }
-
-    /// Sends the next requests as this login: its session token, or (no sessions) the basic
-    /// credentials the attempt already set.
-    func use(_ session: RedfishSession) {
-        if sessions != nil { client.authentication = .session(token: session.token) }
-    }
-
-    func end(_ session: RedfishSession) {
-        client.authentication = .none
-        if let sessions, !session.location.isEmpty { sessions.logout(session) }
     }
 }

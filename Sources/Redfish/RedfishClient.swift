@@ -33,7 +33,9 @@ public enum RedfishAuthentication: Sendable {
 public final class RedfishClient {
     public let endpoint: RedfishEndpoint
     private let http: HTTPClient
-    public var authentication: RedfishAuthentication = .none
+    /// Who every request says it is. Fixed for the client's life: a login makes a client of its
+    /// own (`signedIn`), so no request goes out as a session that ended or another's.
+    public let authentication: RedfishAuthentication
     /// When the step's work must be over (`StepClock.monotonic`): every request but a clean-up
     /// ends by then, so no poll or retry outlives `--timeout`.
     public var deadline: Double?
@@ -44,12 +46,26 @@ public final class RedfishClient {
 
     public init(endpoint: RedfishEndpoint, retry: RetryPolicy = RetryPolicy()) throws(RedfishError) {
         self.endpoint = endpoint
+        authentication = .none
         do {
             http = try HTTPClient(tls: endpoint.tls, retry: retry)
             http.connectTo = endpoint.connectTo
         } catch {
             throw .transport(error)
         }
+    }
+
+    private init(endpoint: RedfishEndpoint, http: HTTPClient, authentication: RedfishAuthentication, deadline: Double?) {
+        self.endpoint = endpoint
+        self.http = http
+        self.authentication = authentication
+        self.deadline = deadline
+    }
+
+    /// This client's connection, its requests signed as `authentication` (a session's token, or
+    /// basic credentials where the BMC has no sessions).
+    public func signedIn(_ authentication: RedfishAuthentication) -> RedfishClient {
+        RedfishClient(endpoint: endpoint, http: http, authentication: authentication, deadline: deadline)
     }
 
     /// An absolute URL for an `@odata.id` path (or a Location header, absolute or not). A URL on

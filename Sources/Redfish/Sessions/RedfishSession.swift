@@ -2,12 +2,19 @@ import HTTP
 import JSON
 import StepRuntime
 
-/// A Redfish session: its token and where to DELETE it. BMCs have a few session slots; every
+/// A login the BMC accepted: a Redfish session (its token, and where to DELETE it), or, on a BMC
+/// without sessions, the basic credentials it accepted. BMCs have a few session slots; every
 /// session made is deleted on every way out, also on SIGTERM (`SessionRegistry`).
 public struct RedfishSession: Sendable, Equatable {
-    public var token: String
-    /// The session's URI, from the Location header.
-    public var location: String
+    /// How the BMC knows this login.
+    public enum Credential: Sendable, Equatable {
+        /// X-Auth-Token, and the session's URI from the Location header.
+        case token(String, location: String)
+        /// A BMC with no SessionService: each request carries the password.
+        case basic(password: String)
+    }
+
+    public var credential: Credential
     public var user: String
     /// The BMC let us in, but only to change this account's own password (Redfish
     /// PasswordChangeRequired): anything else is refused until then.
@@ -15,12 +22,25 @@ public struct RedfishSession: Sendable, Equatable {
     /// With PasswordChangeRequired: the account to PATCH, from the message's argument.
     public var accountPath: String?
 
-    public init(token: String, location: String, user: String, passwordChangeRequired: Bool, accountPath: String?) {
-        self.token = token
-        self.location = location
+    public init(credential: Credential, user: String, passwordChangeRequired: Bool = false, accountPath: String? = nil) {
+        self.credential = credential
         self.user = user
         self.passwordChangeRequired = passwordChangeRequired
         self.accountPath = accountPath
+    }
+
+    /// What a request signed as this login carries.
+    public var authentication: RedfishAuthentication {
+        switch credential {
+        case .token(let token, _): .session(token: token)
+        case .basic(let password): .basic(user: user, password: password)
+        }
+    }
+
+    /// The session token, for the few requests that carry it in their body (iLO's upload form).
+    public var token: String? {
+        if case .token(let token, _) = credential { return token }
+        return nil
     }
 }
 
@@ -71,7 +91,7 @@ public struct SessionLogin {
                 $0["MessageId"]?.stringValue?.hasSuffix(".PasswordChangeRequired") == true
             }
             let session = RedfishSession(
-                token: token, location: location, user: user, passwordChangeRequired: change != nil,
+                credential: .token(token, location: location), user: user, passwordChangeRequired: change != nil,
                 accountPath: change?["MessageArgs"]?.arrayValue?.first?.stringValue)
             SessionRegistry.shared.add(session, endpoint: client.endpoint)
             return .accepted(session)
@@ -89,13 +109,14 @@ public struct SessionLogin {
     /// invalidates the account's sessions on some BMCs): that is not a failure.
     @discardableResult
     public func logout(_ session: RedfishSession) -> Bool {
+        guard case .token(let token, let location) = session.credential else { return true }
         defer { SessionRegistry.shared.remove(session) }
         do {
-            let response = try client.send(.delete, session.location, authentication: .session(token: session.token), cleanup: true)
+            let response = try client.send(.delete, location, authentication: .session(token: token), cleanup: true)
             if response.isSuccess || response.status == 401 || response.status == 404 { return true }
-            Log.warning("the BMC refused to delete session \(URLText.printable(session.location)) (HTTP \(response.status))")
+            Log.warning("the BMC refused to delete session \(URLText.printable(location)) (HTTP \(response.status))")
         } catch {
-            Log.warning("could not delete session \(URLText.printable(session.location)): \(error.message)")
+            Log.warning("could not delete session \(URLText.printable(location)): \(error.message)")
         }
         return false
     }

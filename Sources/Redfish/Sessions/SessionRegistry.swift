@@ -32,8 +32,10 @@ public final class SessionRegistry: Sendable {
             return list
         }
         for entry in held {
-            guard let client = try? RedfishClient(endpoint: entry.endpoint, retry: .never) else { continue }
-            _ = try? client.send(.delete, entry.session.location, authentication: .session(token: entry.session.token), cleanup: true)
+            guard case .token(let token, let location) = entry.session.credential,
+                let client = try? RedfishClient(endpoint: entry.endpoint, retry: .never)
+            else { continue }
+            _ = try? client.send(.delete, location, authentication: .session(token: token), cleanup: true)
         }
     }
 }

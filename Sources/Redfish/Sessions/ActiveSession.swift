@@ -1,34 +1,37 @@
-import Redfish
 import StepRuntime
 
-/// Logging in again while an update runs (a rebooted BMC forgets its sessions), one login at a
-/// time: through the BMC's login history like every login, each one logged, and a refusal of
-/// the credentials on record ends the step instead of being tried again (a password changed
-/// mid-update must not turn into a lockout).
-final class SessionRenewal {
-    let login: SessionLogin
-    let client: RedfishClient
+/// The session a long step works through (a firmware update): its requests go out signed as the
+/// current session; a BMC that rebooted and forgot it is logged in to again, one login at a
+/// time, through the BMC's login history like every login; it is ended on every way out (`end`,
+/// and the registry on SIGTERM). A refusal of the credentials on record ends the step instead of
+/// being tried again: a password changed mid-update must not turn into a lockout.
+public final class ActiveSession {
+    let login: RedfishLogin
     let user: String
     let password: String
     let gate: LoginGate
+    public private(set) var session: RedfishSession
+    /// Signed as the current session.
+    public private(set) var client: RedfishClient
 
-    init(login: SessionLogin, client: RedfishClient, user: String, password: String, gate: LoginGate) {
+    public init(login: RedfishLogin, session: RedfishSession, user: String, password: String, gate: LoginGate) {
         self.login = login
-        self.client = client
+        self.session = session
         self.user = user
         self.password = password
         self.gate = gate
+        client = login.client(for: session)
     }
 
-    /// Replaces `session` with a new one. Returns quietly when the BMC does not answer yet (it
+    /// Replaces the session with a new one. Returns quietly when the BMC does not answer yet (it
     /// is rebooting: the caller keeps polling); throws when the BMC refuses the credentials on
     /// record, or when the policy allows no attempt before the deadline.
-    func renew(_ session: inout RedfishSession, why: String) throws {
+    public func renew(why: String) throws {
         Log.info("logging in again (\(why))")
         let result: LoginResult
         do {
             result = try gate.attempt(.record, "logging in again; the update's outcome is unknown") {
-                try login.login(user: user, password: password)
+                try login.attempt(user: user, password: password)
             }
         } catch let error as RedfishError where error.exitStatus == .transient {
             // The gate recorded it: a lost answer counts as a failure, a refused connection not.
@@ -37,9 +40,9 @@ final class SessionRenewal {
         }
         switch result {
         case .accepted(let renewed):
-            login.logout(session)
+            login.end(session)
             session = renewed
-            client.authentication = .session(token: renewed.token)
+            client = login.client(for: renewed)
             Log.info("logged in again")
         case .refused(let status, let messages):
             throw StepError.failure(
@@ -47,4 +50,7 @@ final class SessionRenewal {
             )
         }
     }
+
+    /// Ends the current session.
+    public func end() { login.end(session) }
 }

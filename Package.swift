@@ -128,7 +128,7 @@ let package = Package(
         // The local runner: WorkflowTemplates on one machine, without a cluster.
         .target(
             name: "WorkflowRunner",
-            dependencies: ["JSON", "Kubernetes", .product(name: "Yams", package: "Yams")],
+            dependencies: ["JSON", "Kubernetes", "StepRuntime", .product(name: "Yams", package: "Yams")],
             path: "Sources/WorkflowRunner"),
         .executableTarget(
             name: "steps-runner",

@@ -28,7 +28,7 @@ public struct BMCCoordination {
         }
         let configuration = try KubernetesConfiguration.resolve(environment: environment)
         let name = try BMCObjectName(endpointBase: endpoint.base)
-        let pod = environment["HOSTNAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown-host"
+        let pod = environment.setting("HOSTNAME") ?? "unknown-host"
         let client = try KubernetesClient(configuration: configuration)
         return BMCCoordination(
             history: ConfigMapLoginHistory(client: client, name: name, bmc: endpoint.base, pod: pod),

@@ -24,7 +24,11 @@ public struct HTTPResponse: Sendable {
     public var isSuccess: Bool { (200..<300).contains(status) }
 
     /// 429 and the 5xx a retry may cure (500, 502, 503, 504).
-    public var isTransientStatus: Bool { [429, 500, 502, 503, 504].contains(status) }
+    public var isTransientStatus: Bool { Self.isTransient(status: status) }
+
+    /// The one rule for what a later try may cure, for retries and for exit 75 alike: 429 and
+    /// the 5xx of an overloaded or restarting server. 501, 505 and the like will not change.
+    public static func isTransient(status: Int) -> Bool { [429, 500, 502, 503, 504].contains(status) }
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }

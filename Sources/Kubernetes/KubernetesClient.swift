@@ -224,7 +224,8 @@ public final class KubernetesClient {
         case 401: throw .unauthorized(request: request, detail: status.reason)
         case 403: throw .forbidden(request: request, detail: status.message)
         case 404: throw .notFound(request: request)
-        case 429, 500...599: throw .unavailable(request: request, status: response.status, detail: status.message)
+        case _ where HTTPResponse.isTransient(status: response.status):
+            throw .unavailable(request: request, status: response.status, detail: status.message)
         default: throw .rejected(request: request, status: response.status, reason: status.reason, detail: status.message)
         }
     }

@@ -36,7 +36,7 @@ public struct KubernetesConfiguration: Sendable {
     /// Whether any Kubernetes configuration is there to resolve: KUBECONFIG, the in-cluster
     /// variables, or ~/.kube/config. A step run by hand on a workstation may have none.
     public static func isPresent(environment: [String: String]) -> Bool {
-        if environment["KUBECONFIG"]?.isEmpty == false || environment["KUBERNETES_SERVICE_HOST"]?.isEmpty == false { return true }
+        if environment.setting("KUBECONFIG") != nil || environment.setting("KUBERNETES_SERVICE_HOST") != nil { return true }
         return environment["HOME"].map { LocalFile.exists($0 + "/.kube/config") } ?? false
     }
 
@@ -44,9 +44,9 @@ public struct KubernetesConfiguration: Sendable {
     /// set; else ~/.kube/config. `POD_NAMESPACE` overrides the namespace either way.
     public static func resolve(environment: [String: String]) throws(KubernetesError) -> KubernetesConfiguration {
         var configuration: KubernetesConfiguration
-        if let kubeconfig = environment["KUBECONFIG"], !kubeconfig.isEmpty {
+        if let kubeconfig = environment.setting("KUBECONFIG") {
             configuration = try fromKubeconfig(paths: kubeconfig)
-        } else if let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty {
+        } else if let host = environment.setting("KUBERNETES_SERVICE_HOST") {
             configuration = try inCluster(environment: environment)
             _ = host
         } else if let home = environment["HOME"], LocalFile.exists(home + "/.kube/config") {
@@ -56,7 +56,7 @@ public struct KubernetesConfiguration: Sendable {
                 "no Kubernetes configuration: not in a pod (KUBERNETES_SERVICE_HOST unset) and no KUBECONFIG or ~/.kube/config"
             )
         }
-        if let namespace = environment["POD_NAMESPACE"], !namespace.isEmpty { configuration.namespace = namespace }
+        if let namespace = environment.setting("POD_NAMESPACE") { configuration.namespace = namespace }
         guard KubernetesNames.isValidLabel(configuration.namespace) else {
             throw .configuration("namespace \"\(configuration.namespace)\" is not a valid Kubernetes namespace name")
         }
@@ -66,14 +66,14 @@ public struct KubernetesConfiguration: Sendable {
     /// The pod's own service account: KUBERNETES_SERVICE_HOST/PORT, and the token, ca.crt and
     /// namespace files (KUBERNETES_SERVICE_ACCOUNT_DIR, else the standard mount).
     public static func inCluster(environment: [String: String]) throws(KubernetesError) -> KubernetesConfiguration {
-        guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty else {
+        guard let host = environment.setting("KUBERNETES_SERVICE_HOST") else {
             throw .configuration("KUBERNETES_SERVICE_HOST is not set")
         }
-        let port = environment["KUBERNETES_SERVICE_PORT"].flatMap { $0.isEmpty ? nil : $0 } ?? "443"
+        let port = environment.setting("KUBERNETES_SERVICE_PORT") ?? "443"
         guard let portNumber = Int(port), (1...65535).contains(portNumber) else {
             throw .configuration("KUBERNETES_SERVICE_PORT \"\(port)\" is not a port")
         }
-        let directory = environment["KUBERNETES_SERVICE_ACCOUNT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultServiceAccountDirectory
+        let directory = environment.setting("KUBERNETES_SERVICE_ACCOUNT_DIR") ?? defaultServiceAccountDirectory
         let tokenFile = directory + "/token"
         let caFile = directory + "/ca.crt"
         guard LocalFile.exists(tokenFile) else {

@@ -32,10 +32,10 @@ public struct PodIdentity: Sendable, Equatable {
     public var uid: String
 
     public static func resolve(environment: [String: String], client: KubernetesClient) throws(KubernetesError) -> PodIdentity {
-        guard let name = environment["HOSTNAME"], !name.isEmpty else {
+        guard let name = environment.setting("HOSTNAME") else {
             throw .configuration("HOSTNAME is not set: the step must run in a pod, or be given HOSTNAME and KUBERNETES_POD_UID")
         }
-        if let uid = environment["KUBERNETES_POD_UID"], !uid.isEmpty {
+        if let uid = environment.setting("KUBERNETES_POD_UID") {
             return PodIdentity(name: name, uid: try validatedUID(uid, what: "KUBERNETES_POD_UID"))
         }
         Log.debug("KUBERNETES_POD_UID is not set; reading the uid of pod \(name)")
@@ -117,7 +117,7 @@ extension SecretOwner {
         case .pod:
             return .pod(name: pod.name, uid: pod.uid)
         case .workflow:
-            guard let name = environment["WORKFLOW_NAME"], !name.isEmpty, let uid = environment["WORKFLOW_UID"], !uid.isEmpty else {
+            guard let name = environment.setting("WORKFLOW_NAME"), let uid = environment.setting("WORKFLOW_UID") else {
                 throw .configuration(
                     "--owner workflow needs WORKFLOW_NAME and WORKFLOW_UID ({{workflow.name}} and {{workflow.uid}} in the template)")
             }

@@ -89,7 +89,7 @@ public struct NautobotCall: Sendable {
 
     /// `NAUTOBOT_MAX_RESULT_BYTES`, from 1 KiB to 64 MiB; the default when unset.
     public static func resultLimit(_ environment: [String: String]) throws(NautobotError) -> Int {
-        guard let text = environment["NAUTOBOT_MAX_RESULT_BYTES"], !text.isEmpty else { return defaultResultLimit }
+        guard let text = environment.setting("NAUTOBOT_MAX_RESULT_BYTES") else { return defaultResultLimit }
         guard let value = Int(text), (1024...(64 << 20)).contains(value) else {
             throw .setting("NAUTOBOT_MAX_RESULT_BYTES \"\(text)\" is not a number of bytes from 1024 to 67108864")
         }

@@ -88,7 +88,8 @@ public final class NautobotClient {
             let server = URLText.origin(settings.url) ?? settings.url
             switch response.status {
             case 401, 403: throw .refused(status: response.status, detail: detail, server: server)
-            case 429, 500...599: throw .unavailable(status: response.status, detail: detail, server: server)
+            case _ where HTTPResponse.isTransient(status: response.status):
+                throw .unavailable(status: response.status, detail: detail, server: server)
             case 406:
                 throw .setting("Nautobot (\(server)) does not accept API version \(settings.apiVersion): \(detail) (NAUTOBOT_API_VERSION)")
             default: throw .rejected(status: response.status, detail: detail, request: request)

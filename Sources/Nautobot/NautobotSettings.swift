@@ -46,8 +46,8 @@ public struct NautobotSettings: Sendable {
             Log.warning("NAUTOBOT_TOKEN looks like it includes a \"Token\" prefix; it should be the bare token")
         }
         let url = try validatedURL(rawURL)
-        let caFile = environment["NAUTOBOT_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-        let version = environment["NAUTOBOT_API_VERSION"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultAPIVersion
+        let caFile = environment.setting("NAUTOBOT_CA_FILE")
+        let version = environment.setting("NAUTOBOT_API_VERSION") ?? defaultAPIVersion
         guard version.count <= 8, version.split(separator: ".").count == 2, version.allSatisfy({ $0.isNumber || $0 == "." }) else {
             throw .setting("NAUTOBOT_API_VERSION \"\(version)\" is not a version like 2.0 or 3.2")
         }

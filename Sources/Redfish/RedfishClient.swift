@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HTTP
 import JSON
 import StepRuntime
@@ -89,12 +90,7 @@ public final class RedfishClient {
         authentication override: RedfishAuthentication? = nil, carriesCredentials: Bool = false, cleanup: Bool = false
     ) throws(RedfishError) -> HTTPResponse {
         var headers = [HTTPHeader("Accept", "application/json"), HTTPHeader("OData-Version", "4.0")]
-        switch override ?? authentication {
-        case .none: break
-        case .session(let token): headers.append(HTTPHeader("X-Auth-Token", token))
-        case .basic(let user, let password):
-            headers.append(HTTPHeader("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8))))
-        }
+        headers += Self.headers(for: override ?? authentication)
         if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
         var request = HTTPRequest(
             method, try url(for: path), headers: headers + extra, body: body.map { .bytes(Array($0.serialized.utf8)) } ?? .none,
@@ -117,11 +113,8 @@ public final class RedfishClient {
     public func upload(_ path: String, body: RequestBody, contentType: String, headers extra: [HTTPHeader] = []) throws(RedfishError)
         -> HTTPResponse
     {
-        var headers = [HTTPHeader("Accept", "application/json"), HTTPHeader("Content-Type", contentType)]
-        if case .session(let token) = authentication { headers.append(HTTPHeader("X-Auth-Token", token)) }
-        if case .basic(let user, let password) = authentication {
-            headers.append(HTTPHeader("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8))))
-        }
+        let headers =
+            [HTTPHeader("Accept", "application/json"), HTTPHeader("Content-Type", contentType)] + Self.headers(for: authentication)
         var request = HTTPRequest(
             .post, try url(for: path), headers: headers + extra, body: body, timeouts: HTTPTimeouts(connect: 10, total: nil),
             isRetryable: false)
@@ -130,6 +123,16 @@ public final class RedfishClient {
             return try http.send(request)
         } catch {
             throw .transport(error)
+        }
+    }
+
+    /// What a request carries to say who sends it.
+    static func headers(for authentication: RedfishAuthentication) -> [HTTPHeader] {
+        switch authentication {
+        case .none: []
+        case .session(let token): [HTTPHeader("X-Auth-Token", token)]
+        case .basic(let user, let password):
+            [HTTPHeader("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())]
         }
     }
 
@@ -144,28 +147,5 @@ public final class RedfishClient {
         } catch {
             throw .unexpected("the BMC's answer to GET \(path) is not JSON (\(error))")
         }
-    }
-}
-
-/// Standard base64 without Foundation.
-enum Base64 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            let b0 = chunk[chunk.startIndex]
-            let b1 = chunk.count > 1 ? chunk[chunk.startIndex + 1] : 0
-            let b2 = chunk.count > 2 ? chunk[chunk.startIndex + 2] : 0
-            output.append(alphabet[Int(b0 >> 2)])
-            output.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            output.append(chunk.count > 1 ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            output.append(chunk.count > 2 ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

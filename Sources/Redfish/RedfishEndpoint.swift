@@ -31,7 +31,7 @@ public struct RedfishEndpoint: Sendable {
         authority = bareIPv6 ? "[\(host)]" : host
         // OBM_PORT: BMCs (or a proxy in front of them) on another port than 443, for hosts given
         // without one; the local runner uses it to reach simulators.
-        if let port = environment["OBM_PORT"], !port.isEmpty {
+        if let port = environment.setting("OBM_PORT") {
             guard let number = Int(port), (1...65535).contains(number) else { throw .setting("OBM_PORT \"\(port)\" is not a port") }
             let hasPort = bareIPv6 ? false : (authority.hasPrefix("[") ? authority.contains("]:") : authority.contains(":"))
             if !hasPort { authority += ":\(number)" }
@@ -46,7 +46,7 @@ public struct RedfishEndpoint: Sendable {
             }
         }
         var tls = TLSOptions.system
-        if let caFile = environment["OBM_CA_FILE"], !caFile.isEmpty {
+        if let caFile = environment.setting("OBM_CA_FILE") {
             tls = TLSOptions(caFile: caFile)
         } else if !verifies {
             Log.debug("BMC certificate verification is off (OBM_TLS_VERIFY)")

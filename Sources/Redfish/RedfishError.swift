@@ -20,7 +20,7 @@ public enum RedfishError: StepFailure, Equatable {
         case .setting: .badInput
         case .transport(let error): error.exitStatus
         case .unexpected: .failure
-        case .refused(let status, _, _): [429, 500, 502, 503, 504].contains(status) ? .transient : .failure
+        case .refused(let status, _, _): HTTPResponse.isTransient(status: status) ? .transient : .failure
         case .loginAnswerLost: .transient
         }
     }

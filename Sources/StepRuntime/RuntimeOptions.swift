@@ -12,7 +12,7 @@ public struct RuntimeOptions: ParsableArguments, Sendable {
 
     /// The outputs folder: the option, else `OUTPUTS_DIR`, else `/tmp/outputs`.
     public func outputs(environment: [String: String]) -> OutputsFolder {
-        let path = outputsDir ?? environment["OUTPUTS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let path = outputsDir ?? environment.setting("OUTPUTS_DIR")
         return OutputsFolder(path: path ?? OutputsFolder.defaultPath)
     }
 

@@ -1,4 +1,5 @@
 import JSON
+import StepRuntime
 
 /// A BMC's failed-login policy, in Redfish's terms: `threshold` failed logins lock (the account,
 /// or on iDRAC the source address) for `duration` seconds; the count goes back to zero
@@ -98,21 +99,10 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func duration(_ text: String, _ whole: String) throws(RedfishError) -> Double {
-        var number = Substring(text)
-        var scale = 1.0
-        if number.hasSuffix("ms") {
-            number = number.dropLast(2)
-            scale = 0.001
-        } else if number.hasSuffix("s") {
-            number = number.dropLast()
-        } else if number.hasSuffix("m") {
-            number = number.dropLast()
-            scale = 60
-        }
-        guard let value = Double(number), value >= 0, value <= 86400 else {
+        guard let value = StepDuration.parse(text), value >= 0, value <= 86400 else {
             throw .setting("OBM_LOCKOUT_POLICY \"\(whole)\": \"\(text)\" is not a duration")
         }
-        return value * scale
+        return value
     }
 
     /// The policy an AccountService reports, nil when it reports none (absent, or zeros as iDRAC).

@@ -50,13 +50,13 @@ struct GetOBMCreds: Step {
 
     func run() throws {
         let environment = ProcessEnvironment.current()
-        let source = try CredentialSource.named(source ?? environment["OBM_CREDS_SOURCE"].flatMap { $0.isEmpty ? nil : $0 } ?? "secret")
+        let source = try CredentialSource.named(source ?? environment.setting("OBM_CREDS_SOURCE") ?? "secret")
         try DeviceLookup.validate(hostname: hostname)
         if let ip, !IPAddressText.isIPv4(ip) && !IPAddressText.isIPv6(ip) {
             throw StepError.badInput("--ip \"\(ip)\" is not an IPv4 or IPv6 address")
         }
         // Checked before anything is read or written: it goes into the Secret as it is.
-        let user = username ?? environment["OBM_USERNAME_DEFAULT"].flatMap { $0.isEmpty ? nil : $0 } ?? CredentialSource.defaultUsername
+        let user = username ?? environment.setting("OBM_USERNAME_DEFAULT") ?? CredentialSource.defaultUsername
         try AccountName.validate(user, setting: username != nil ? "--username" : "OBM_USERNAME_DEFAULT")
         let kubernetes = try KubernetesClient(configuration: KubernetesConfiguration.resolve(environment: environment))
         let name: String

@@ -54,7 +54,7 @@ struct OBMFirmwareUpdate: Step {
     func run() throws {
         TerminationSignal.install { SessionRegistry.shared.deleteAll() }
         let environment = ProcessEnvironment.current()
-        guard let user = environment["OBM_USERNAME"], !user.isEmpty, let password = environment["OBM_PASSWORD"], !password.isEmpty else {
+        guard let user = environment.setting("OBM_USERNAME"), let password = environment.setting("OBM_PASSWORD") else {
             throw StepError.badInput("OBM_USERNAME and OBM_PASSWORD must be set (the Secret named by get-obm-creds)")
         }
         try SecretRedaction.registerCredential(password, setting: "OBM_PASSWORD")
@@ -69,7 +69,7 @@ struct OBMFirmwareUpdate: Step {
             // Below 50 ms a poll loop is a flood on the BMC, not a wait.
             throw StepError.badInput("--poll-interval must be between 0.05 and 600 seconds")
         }
-        let caFile = firmwareCAFile ?? environment["FIRMWARE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let caFile = firmwareCAFile ?? environment.setting("FIRMWARE_CA_FILE")
         let image = try FirmwareImage(url: firmwareURL, tls: TLSOptions(caFile: caFile))
         let plan = FirmwareUpdatePlan(
             image: image, user: user, password: password, forcedMethod: forced,

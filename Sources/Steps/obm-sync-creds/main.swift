@@ -52,7 +52,7 @@ struct OBMSyncCreds: Step {
         TerminationSignal.install { SessionRegistry.shared.deleteAll() }
         let environment = ProcessEnvironment.current()
         let credentials = try Self.credentials(environment)
-        let policy = try environment["OBM_LOCKOUT_POLICY"].flatMap { $0.isEmpty ? nil : $0 }.map { text throws(RedfishError) in
+        let policy = try environment.setting("OBM_LOCKOUT_POLICY").map { text throws(RedfishError) in
             try LockoutPolicy.parse(text)
         }
         let deadline = StepClock.monotonic() + (try StepDuration.seconds(timeout, option: "--timeout"))
@@ -72,10 +72,10 @@ struct OBMSyncCreds: Step {
     }
 
     static func credentials(_ environment: [String: String]) throws -> SyncCredentials {
-        guard let user = environment["OBM_USERNAME"], !user.isEmpty else {
+        guard let user = environment.setting("OBM_USERNAME") else {
             throw StepError.badInput("OBM_USERNAME is not set (the Secret named by get-obm-creds, key username)")
         }
-        guard let password = environment["OBM_PASSWORD"], !password.isEmpty else {
+        guard let password = environment.setting("OBM_PASSWORD") else {
             throw StepError.badInput("OBM_PASSWORD is not set (the Secret named by get-obm-creds, key password)")
         }
         try SecretRedaction.registerCredential(password, setting: "OBM_PASSWORD")
@@ -90,7 +90,7 @@ struct OBMSyncCreds: Step {
                 try SecretRedaction.registerCredential(password, setting: "OBM_LEGACY_PASSWORDS item \(index + 1)")
             }
         }
-        let legacyUser = environment["OBM_LEGACY_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "root"
+        let legacyUser = environment.setting("OBM_LEGACY_USER") ?? "root"
         try AccountName.validate(user, setting: "OBM_USERNAME")
         try AccountName.validate(legacyUser, setting: "OBM_LEGACY_USER")
         return SyncCredentials(user: user, password: password, legacyUser: legacyUser, legacyPasswords: legacy)

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StepRuntime
 import Yams
 
 /// Reads WorkflowTemplates from YAML into the model, strictly.
@@ -72,24 +73,8 @@ public enum WorkflowDocument {
         }
 
         func duration(_ text: String, _ path: String) throws -> Double {
-            var value = 0.0
-            var digits = ""
-            for character in text {
-                if character.isNumber || character == "." {
-                    digits.append(character)
-                    continue
-                }
-                guard let number = Double(digits) else { throw fail(path, "\"\(text)\" is not a duration") }
-                switch character {
-                case "h": value += number * 3600
-                case "m": value += number * 60
-                case "s": value += number
-                default: throw fail(path, "\"\(text)\" is not a duration")
-                }
-                digits = ""
-            }
-            if !digits.isEmpty, let number = Double(digits) { value += number }
-            return value
+            guard let seconds = StepDuration.parse(text), seconds >= 0 else { throw fail(path, "\"\(text)\" is not a duration") }
+            return seconds
         }
 
         func parameters(_ value: JSONValue?, _ path: String) throws -> [Parameter] {

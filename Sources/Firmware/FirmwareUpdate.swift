@@ -9,45 +9,6 @@ import StepRuntime
     import Darwin
 #endif
 
-/// What obm-firmware-update was asked to do.
-public struct FirmwareUpdatePlan: Sendable {
-    public var image: FirmwareImage
-    public var user: String
-    public var password: String
-    public var forcedMethod: UpdateMethod?
-    /// Seconds from the start until the outcome must be known.
-    public var timeout: Double
-    /// Seconds between polls when the BMC gives no Retry-After.
-    public var pollInterval: Double
-    public var dryRun: Bool
-
-    public init(
-        image: FirmwareImage, user: String, password: String, forcedMethod: UpdateMethod?, timeout: Double, pollInterval: Double,
-        dryRun: Bool
-    ) {
-        self.image = image
-        self.user = user
-        self.password = password
-        self.forcedMethod = forcedMethod
-        self.timeout = timeout
-        self.pollInterval = pollInterval
-        self.dryRun = dryRun
-    }
-}
-
-/// What came of it: `status` is the final task state (the step's output) whenever it is known.
-public struct FirmwareUpdateOutcome: Sendable {
-    public var status: String
-    public var succeeded: Bool
-    public var method: UpdateMethod
-    public var versionBefore: String?
-    public var versionAfter: String?
-    /// One line: what happened, with the BMC's own messages on failure.
-    public var summary: String
-    /// Exit 75 instead of 1 (a busy BMC).
-    public var transient = false
-}
-
 /// Installs BMC firmware over Redfish with the best method the BMC offers, streams pushed
 /// images, and follows the update to its true outcome: only a task that completed with
 /// TaskStatus OK or Warning, or a FirmwareVersion that changed, is a success.
@@ -96,8 +57,10 @@ public struct FirmwareUpdate {
         guard service.serviceEnabled else {
             throw StepError.failure("the BMC's UpdateService is disabled (ServiceEnabled false); enable it on the BMC first")
         }
-        if let busy = try busyOutcome(root, active.client) { return busy }
-        var before = firmwareVersion(root, active.client)
+        if let running = TaskService.runningTask(root, active.client) {
+            return .busy(running, method: plan.forcedMethod ?? .simple)
+        }
+        var before = ManagerFirmware.version(root, active.client)
         let (method, reason) = try service.choose(forScheme: plan.image.scheme, forced: plan.forcedMethod)
         Log.info("BMC \(client.endpoint.base): \(vendor.rawValue), firmware \(before ?? "unknown"); method \(method.rawValue): \(reason)")
         let imageHTTP: HTTPClient
@@ -115,8 +78,8 @@ public struct FirmwareUpdate {
                 throw StepError(error.exitStatus, "dry run: the firmware image cannot be checked: \(error.message)")
             }
             let sizeText = size.map { "\($0) bytes" } ?? "of unknown size (the server gives no length; it would be spooled to disk first)"
-            return FirmwareUpdateOutcome(
-                status: "DryRun", succeeded: true, method: method, versionBefore: before, versionAfter: before,
+            return .dryRun(
+                method: method, version: before,
                 summary: "dry run: would update by \(method.rawValue) with \(plan.image.fileName), \(sizeText); nothing changed")
         }
 
@@ -124,8 +87,10 @@ public struct FirmwareUpdate {
         defer { lock.release() }
         if try lock.acquire(deadline: StepClock.monotonic() + max(0, deadline - clock())) {
             // Another step changed the BMC meanwhile: what was read before is stale.
-            if let busy = try busyOutcome(root, active.client) { return busy }
-            before = firmwareVersion(root, active.client)
+            if let running = TaskService.runningTask(root, active.client) {
+                return .busy(running, method: plan.forcedMethod ?? .simple)
+            }
+            before = ManagerFirmware.version(root, active.client)
         }
         try lock.checkHeld()
         let change = "the \(method.rawValue) update with \(plan.image.fileName)"
@@ -155,21 +120,12 @@ public struct FirmwareUpdate {
                 method: method, before: before, root: root, active: active, deadline: deadline, reason: "left no task")
         }
         if outcome.succeeded && outcome.versionAfter == nil {
-            outcome.versionAfter = firmwareVersion(root, active.client)
+            outcome.versionAfter = ManagerFirmware.version(root, active.client)
         }
         return outcome
     }
 
     // MARK: - Steps
-
-    /// An update task already running: a second update now would be refused or queue behind it.
-    func busyOutcome(_ root: ServiceRoot, _ client: RedfishClient) throws -> FirmwareUpdateOutcome? {
-        guard let running = try runningTask(root, client) else { return nil }
-        return FirmwareUpdateOutcome(
-            status: running.state, succeeded: false, method: plan.forcedMethod ?? .simple, versionBefore: nil, versionAfter: nil,
-            summary: "the BMC is busy: an update task is already \(running.state.lowercased()) (\(running.path)); try again when it ends",
-            transient: true)
-    }
 
     func logIn(_ login: RedfishLogin, gate: LoginGate) throws -> RedfishSession {
         let result = try gate.attempt(.record, "logging in with the credentials on record") {
@@ -183,26 +139,6 @@ public struct FirmwareUpdate {
                 "the BMC refused the credentials on record for \(plan.user) (HTTP \(status)\(messages.isEmpty ? "" : ": " + messages)); run obm-sync-creds first"
             )
         }
-    }
-
-    /// A task of the TaskService still running, if any: a second update now would be refused
-    /// or would queue behind it.
-    func runningTask(_ root: ServiceRoot, _ client: RedfishClient) throws -> (path: String, state: String)? {
-        // Only through the service root's link: a BMC that links no TaskService has no tasks to ask.
-        guard let service = root.resource.link("TaskService"), let tasks = try? client.get(service).link("Tasks"),
-            let collection = try? client.get(tasks)
-        else { return nil }
-        for member in collection.members.suffix(32) {
-            guard let task = try? client.get(member) else { continue }
-            let report = TaskReport(task.json)
-            if report.isRunning { return (member, report.state) }
-        }
-        return nil
-    }
-
-    func firmwareVersion(_ root: ServiceRoot, _ client: RedfishClient) -> String? {
-        guard let managers = root.managersPath, let first = (try? client.get(managers))?.members.first else { return nil }
-        return (try? client.get(first))?.json["FirmwareVersion"]?.stringValue
     }
 
     func start(_ method: UpdateMethod, service: UpdateService, vendor: VendorProfile, active: ActiveSession, imageHTTP: HTTPClient)
@@ -279,73 +215,23 @@ public struct FirmwareUpdate {
 
     // MARK: - Following
 
-    /// Polls the task until it ends or the deadline passes, riding out a BMC that reboots
-    /// (connection refused, 5xx, 401 until a new login works).
+    /// Follows the task to its end (through reboots and renewed sessions) and says what came of it.
     func follow(
         _ taskPath: String, method: UpdateMethod, before: String?, root: ServiceRoot, active: ActiveSession, deadline: Double
     ) throws -> FirmwareUpdateOutcome {
-        var last: TaskReport?
-        var lastPercent: Int?
-        var quiet = false
-        var wait = min(plan.pollInterval, 1)
-        while clock() + wait <= deadline {
-            sleep(wait)
-            wait = plan.pollInterval
-            let response: HTTPResponse
-            do {
-                response = try active.client.send(.get, taskPath)
-            } catch {
-                // A stop is not a rebooting BMC: end here, the step reports what was sent.
-                if TerminationSignal.requested { throw error }
-                if !quiet { Log.info("the BMC is not answering (\(error.message)); it may be rebooting: waiting") }
-                quiet = true
-                continue
-            }
-            if let retryAfter = response.header("Retry-After"), let seconds = Double(retryAfter), seconds > 0 {
-                wait = min(seconds, max(plan.pollInterval, 1) * 6)
-            }
-            switch response.status {
-            case 200, 201, 202:
-                quiet = false
-                guard let json = try? JSONValue(parsing: response.body), json["TaskState"] != nil else { continue }
-                let report = TaskReport(json)
-                last = report
-                if report.percent != lastPercent, let percent = report.percent {
-                    Log.info("task \(report.state), \(percent)%")
-                    lastPercent = percent
-                }
-                if report.succeeded {
-                    if report.status == "Warning" { Log.warning("the update completed with warnings: \(report.messages)") }
-                    let after = firmwareVersion(root, active.client)
-                    return FirmwareUpdateOutcome(
-                        status: report.state, succeeded: true, method: method, versionBefore: before, versionAfter: after,
-                        summary: "update completed (TaskStatus \(report.status ?? "OK"))")
-                }
-                if report.failed {
-                    return FirmwareUpdateOutcome(
-                        status: report.state, succeeded: false, method: method, versionBefore: before, versionAfter: nil,
-                        summary:
-                            "the update task ended \(report.state)\(report.status.map { " (TaskStatus \($0))" } ?? "")\(report.messages.isEmpty ? "" : ": " + report.messages)"
-                    )
-                }
-            case 401:
-                // A rebooted BMC forgets its sessions: log in again, paced, and go on.
-                try active.renew(why: "the BMC ended the session, likely a reboot")
-            case 404:
-                Log.info("the task is gone (\(taskPath)); checking the firmware version instead")
-                return try watchVersion(
-                    method: method, before: before, root: root, active: active, deadline: deadline, reason: "lost its task")
-            default:
-                if !quiet { Log.info("the BMC answered HTTP \(response.status) while the update runs; it may be rebooting: waiting") }
-                quiet = true
-            }
+        let follower = TaskFollower(active: active, pollInterval: plan.pollInterval, clock: clock, sleep: sleep)
+        switch try follower.follow(taskPath, deadline: deadline) {
+        case .succeeded(let report):
+            if report.status == "Warning" { Log.warning("the update completed with warnings: \(report.messages)") }
+            return .completed(report, method: method, before: before, after: ManagerFirmware.version(root, active.client))
+        case .failed(let report):
+            return .taskFailed(report, method: method, before: before)
+        case .gone:
+            Log.info("checking the firmware version instead")
+            return try watchVersion(method: method, before: before, root: root, active: active, deadline: deadline, reason: "lost its task")
+        case .unfinished(let last):
+            return .taskUnfinished(last: last, method: method, before: before, timeout: plan.timeout)
         }
-        let state = last?.state ?? "Unknown"
-        return FirmwareUpdateOutcome(
-            status: state, succeeded: false, method: method, versionBefore: before, versionAfter: nil,
-            summary:
-                "the outcome is still unknown after \(Int(plan.timeout)) s (task \(state)\(last?.percent.map { ", \($0)%" } ?? "")); not retried: check the BMC before flashing again"
-        )
     }
 
     /// No task to follow: only a changed FirmwareVersion shows the update happened.
@@ -354,22 +240,16 @@ public struct FirmwareUpdate {
     ) throws -> FirmwareUpdateOutcome {
         var current: String? = before
         while clock() <= deadline {
-            if let version = firmwareVersion(root, active.client) {
+            if let version = ManagerFirmware.version(root, active.client) {
                 current = version
                 if let before, version != before {
-                    return FirmwareUpdateOutcome(
-                        status: "Completed", succeeded: true, method: method, versionBefore: before, versionAfter: version,
-                        summary: "the update \(reason), but FirmwareVersion changed from \(before) to \(version)")
+                    return .versionChanged(method: method, before: before, after: version, reason: reason)
                 }
             } else {
                 try active.renew(why: "the firmware version could not be read with the session")
             }
             sleep(max(0, min(plan.pollInterval, deadline - clock())))
         }
-        return FirmwareUpdateOutcome(
-            status: "Unknown", succeeded: false, method: method, versionBefore: before, versionAfter: current,
-            summary:
-                "the BMC accepted the update but it \(reason), and FirmwareVersion is still \(current ?? "unknown") after \(Int(plan.timeout)) s: not a success (an image the BMC accepts but never flashes looks like this)"
-        )
+        return .versionUnchanged(method: method, before: before, current: current, reason: reason, timeout: plan.timeout)
     }
 }

@@ -25,10 +25,12 @@ public struct JSONMember: Sendable, Equatable {
 }
 
 extension JSONValue {
-    /// The member's value when this is an object holding `key`; the first one if repeated.
+    /// The member's value when this is an object holding `key`. A key given twice reads as its
+    /// last value, as Python, Go and JavaScript read it: what we decide on is what the server
+    /// that wrote it (or any other reader) would see. Both members stay for text passed on.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        return members.last { $0.key == key }?.value
     }
 
     public var stringValue: String? {

@@ -74,4 +74,12 @@ import Testing
         var notObject = JSONMemberStream()
         #expect(throws: JSONSyntaxError.self) { try notObject.feed(Array("[1]".utf8)) { _, _ in } }
     }
+
+    /// A repeated key reads as its last value (Python's json, Go's encoding/json), and both
+    /// members survive a round trip.
+    @Test func aRepeatedKeyReadsAsItsLastValue() throws {
+        let value = try JSONValue(parsing: #"{"Password": "first", "UserName": "root", "Password": "second"}"#)
+        #expect(value["Password"]?.stringValue == "second")
+        #expect(value.serialized == #"{"Password":"first","UserName":"root","Password":"second"}"#)
+    }
 }

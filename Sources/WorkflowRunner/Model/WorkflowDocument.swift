@@ -80,12 +80,12 @@ public enum WorkflowDocument {
         func parameters(_ value: JSONValue?, _ path: String) throws -> [Parameter] {
             guard let value else { return [] }
             let members = try object(value, path, known: ["parameters"])
-            guard let list = members.first(where: { $0.key == "parameters" })?.value.arrayValue else { return [] }
+            guard let list = members.last(where: { $0.key == "parameters" })?.value.arrayValue else { return [] }
             return try list.enumerated().map { index, item in
                 let itemPath = "\(path).parameters[\(index)]"
                 let fields = try object(item, itemPath, known: ["name", "value", "default", "description"])
-                let name = try string(fields.first { $0.key == "name" }?.value, itemPath + ".name")
-                let raw = fields.first { $0.key == "value" }?.value ?? fields.first { $0.key == "default" }?.value
+                let name = try string(fields.last { $0.key == "name" }?.value, itemPath + ".name")
+                let raw = fields.last { $0.key == "value" }?.value ?? fields.last { $0.key == "default" }?.value
                 return Parameter(name: name, value: try raw.map { try string($0, itemPath + ".value") })
             }
         }
@@ -94,7 +94,7 @@ public enum WorkflowDocument {
     static func parse(_ document: JSONValue, file: String) throws -> WorkflowTemplate {
         let reader = Reader(file: file)
         let top = try reader.object(document, "", known: ["apiVersion", "kind", "metadata", "spec"])
-        func member(_ members: [JSONMember], _ key: String) -> JSONValue? { members.first { $0.key == key }?.value }
+        func member(_ members: [JSONMember], _ key: String) -> JSONValue? { members.last { $0.key == key }?.value }
         guard member(top, "kind")?.stringValue == "WorkflowTemplate" else { throw reader.fail("kind", "only WorkflowTemplate is run") }
         let metadata = try reader.object(member(top, "metadata"), "metadata", known: ["name", "namespace", "annotations", "labels"])
         let name = try reader.string(member(metadata, "name"), "metadata.name")
@@ -115,22 +115,22 @@ public enum WorkflowDocument {
                 "name", "inputs", "outputs", "container", "dag", "steps", "retryStrategy", "activeDeadlineSeconds", "securityContext",
                 "volumes", "parallelism",
             ])
-        func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
+        func member(_ key: String) -> JSONValue? { fields.last { $0.key == key }?.value }
         let name = try reader.string(member("name"), path + ".name")
         let inputs = try reader.parameters(member("inputs"), path + ".inputs")
         var outputs: [OutputParameter] = []
         if let outputValue = member("outputs") {
             let outputFields = try reader.object(outputValue, path + ".outputs", known: ["parameters"])
-            for (index, item) in (outputFields.first { $0.key == "parameters" }?.value.arrayValue ?? []).enumerated() {
+            for (index, item) in (outputFields.last { $0.key == "parameters" }?.value.arrayValue ?? []).enumerated() {
                 let itemPath = "\(path).outputs.parameters[\(index)]"
                 let parameter = try reader.object(item, itemPath, known: ["name", "valueFrom"])
                 let from = try reader.object(
-                    parameter.first { $0.key == "valueFrom" }?.value, itemPath + ".valueFrom", known: ["path", "parameter"])
+                    parameter.last { $0.key == "valueFrom" }?.value, itemPath + ".valueFrom", known: ["path", "parameter"])
                 outputs.append(
                     OutputParameter(
-                        name: try reader.string(parameter.first { $0.key == "name" }?.value, itemPath + ".name"),
-                        path: from.first { $0.key == "path" }?.value.stringValue,
-                        parameter: from.first { $0.key == "parameter" }?.value.stringValue))
+                        name: try reader.string(parameter.last { $0.key == "name" }?.value, itemPath + ".name"),
+                        path: from.last { $0.key == "path" }?.value.stringValue,
+                        parameter: from.last { $0.key == "parameter" }?.value.stringValue))
             }
         }
         let body: Template.Body
@@ -138,7 +138,7 @@ public enum WorkflowDocument {
             body = try parseContainer(container, path + ".container", reader)
         } else if let dag = member("dag") {
             let dagFields = try reader.object(dag, path + ".dag", known: ["tasks"])
-            let tasks = dagFields.first { $0.key == "tasks" }?.value.arrayValue ?? []
+            let tasks = dagFields.last { $0.key == "tasks" }?.value.arrayValue ?? []
             body = .dag(try tasks.enumerated().map { index, task in try parseTask(task, "\(path).dag.tasks[\(index)]", reader) })
         } else if let steps = member("steps") {
             guard let groups = steps.arrayValue else { throw reader.fail(path + ".steps", "expected a list of lists") }
@@ -157,11 +157,11 @@ public enum WorkflowDocument {
             let strategyFields = try reader.object(
                 strategy, path + ".retryStrategy", known: ["limit", "retryPolicy", "expression", "backoff"])
             var backoff: RetryStrategy.Backoff?
-            if let backoffValue = strategyFields.first(where: { $0.key == "backoff" })?.value {
+            if let backoffValue = strategyFields.last(where: { $0.key == "backoff" })?.value {
                 let at = path + ".retryStrategy.backoff"
                 let backoffFields = try reader.object(backoffValue, at, known: ["duration", "factor", "cap", "maxDuration"])
                 func field(_ name: String) throws -> Double? {
-                    try backoffFields.first(where: { $0.key == name }).map { try reader.number($0.value, at + "." + name) }
+                    try backoffFields.last(where: { $0.key == name }).map { try reader.number($0.value, at + "." + name) }
                 }
                 // Argo refuses a backoff without a base duration ("no base duration specified").
                 guard let duration = try field("duration") else { throw reader.fail(at + ".duration", "is required") }
@@ -170,15 +170,15 @@ public enum WorkflowDocument {
                 backoff = RetryStrategy.Backoff(
                     duration: duration, factor: factor.map { Int($0) }, cap: try field("cap"), maxDuration: try field("maxDuration"))
             }
-            if let policy = strategyFields.first(where: { $0.key == "retryPolicy" })?.value.stringValue,
+            if let policy = strategyFields.last(where: { $0.key == "retryPolicy" })?.value.stringValue,
                 policy != "Always" && policy != "OnFailure"
             {
                 throw reader.fail(path + ".retryStrategy.retryPolicy", "\(policy) is not supported by the local runner (Always, OnFailure)")
             }
             retry = RetryStrategy(
                 limit: Int(
-                    try reader.number(strategyFields.first { $0.key == "limit" }?.value ?? .number("0"), path + ".retryStrategy.limit")),
-                expression: strategyFields.first { $0.key == "expression" }?.value.stringValue, backoff: backoff)
+                    try reader.number(strategyFields.last { $0.key == "limit" }?.value ?? .number("0"), path + ".retryStrategy.limit")),
+                expression: strategyFields.last { $0.key == "expression" }?.value.stringValue, backoff: backoff)
         }
         let deadline = try member("activeDeadlineSeconds").map { try reader.number($0, path + ".activeDeadlineSeconds") }
         let parallelism = try member("parallelism").map { value -> Int in
@@ -195,7 +195,7 @@ public enum WorkflowDocument {
     static func parseContainer(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> Template.Body {
         let fields = try reader.object(
             value, path, known: ["image", "args", "env", "resources", "securityContext", "volumeMounts", "terminationMessagePolicy"])
-        func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
+        func member(_ key: String) -> JSONValue? { fields.last { $0.key == key }?.value }
         let image = try reader.string(member("image"), path + ".image")
         let args = try (member("args")?.arrayValue ?? []).enumerated().map { index, arg in try reader.string(arg, "\(path).args[\(index)]")
         }
@@ -203,28 +203,28 @@ public enum WorkflowDocument {
         for (index, item) in (member("env")?.arrayValue ?? []).enumerated() {
             let itemPath = "\(path).env[\(index)]"
             let variable = try reader.object(item, itemPath, known: ["name", "value", "valueFrom"])
-            let name = try reader.string(variable.first { $0.key == "name" }?.value, itemPath + ".name")
-            if let value = variable.first(where: { $0.key == "value" })?.value {
+            let name = try reader.string(variable.last { $0.key == "name" }?.value, itemPath + ".name")
+            if let value = variable.last(where: { $0.key == "value" })?.value {
                 env.append(EnvironmentVariable(name: name, source: .value(try reader.string(value, itemPath + ".value"))))
                 continue
             }
             let from = try reader.object(
-                variable.first { $0.key == "valueFrom" }?.value, itemPath + ".valueFrom",
+                variable.last { $0.key == "valueFrom" }?.value, itemPath + ".valueFrom",
                 known: ["configMapKeyRef", "secretKeyRef", "fieldRef"])
             guard let source = from.first else { throw reader.fail(itemPath + ".valueFrom", "is empty") }
             switch source.key {
             case "fieldRef":
                 let field = try reader.object(source.value, itemPath + ".valueFrom.fieldRef", known: ["fieldPath", "apiVersion"])
-                let fieldPath = try reader.string(field.first { $0.key == "fieldPath" }?.value, itemPath + ".valueFrom.fieldRef.fieldPath")
+                let fieldPath = try reader.string(field.last { $0.key == "fieldPath" }?.value, itemPath + ".valueFrom.fieldRef.fieldPath")
                 guard ["metadata.uid", "metadata.name", "metadata.namespace"].contains(fieldPath) else {
                     throw reader.fail(itemPath + ".valueFrom.fieldRef.fieldPath", "\(fieldPath) is not supported by the local runner")
                 }
                 env.append(EnvironmentVariable(name: name, source: .field(fieldPath)))
             default:
                 let reference = try reader.object(source.value, "\(itemPath).valueFrom.\(source.key)", known: ["name", "key", "optional"])
-                let refName = try reader.string(reference.first { $0.key == "name" }?.value, "\(itemPath).valueFrom.\(source.key).name")
-                let key = try reader.string(reference.first { $0.key == "key" }?.value, "\(itemPath).valueFrom.\(source.key).key")
-                let optional = reference.first { $0.key == "optional" }?.value.boolValue ?? false
+                let refName = try reader.string(reference.last { $0.key == "name" }?.value, "\(itemPath).valueFrom.\(source.key).name")
+                let key = try reader.string(reference.last { $0.key == "key" }?.value, "\(itemPath).valueFrom.\(source.key).key")
+                let optional = reference.last { $0.key == "optional" }?.value.boolValue ?? false
                 env.append(
                     EnvironmentVariable(
                         name: name,
@@ -239,7 +239,7 @@ public enum WorkflowDocument {
     static func parseTask(_ value: JSONValue, _ path: String, _ reader: Reader) throws -> WorkflowStep {
         let fields = try reader.object(
             value, path, known: ["name", "template", "templateRef", "dependencies", "arguments", "withParam", "when", "continueOn"])
-        func member(_ key: String) -> JSONValue? { fields.first { $0.key == key }?.value }
+        func member(_ key: String) -> JSONValue? { fields.last { $0.key == key }?.value }
         let name = try reader.string(member("name"), path + ".name")
         let reference: TemplateReference
         if let template = member("template") {
@@ -247,8 +247,8 @@ public enum WorkflowDocument {
         } else if let ref = member("templateRef") {
             let refFields = try reader.object(ref, path + ".templateRef", known: ["name", "template"])
             reference = TemplateReference(
-                workflowTemplate: try reader.string(refFields.first { $0.key == "name" }?.value, path + ".templateRef.name"),
-                template: try reader.string(refFields.first { $0.key == "template" }?.value, path + ".templateRef.template"))
+                workflowTemplate: try reader.string(refFields.last { $0.key == "name" }?.value, path + ".templateRef.name"),
+                template: try reader.string(refFields.last { $0.key == "template" }?.value, path + ".templateRef.template"))
         } else {
             throw reader.fail(path, "needs template or templateRef")
         }
@@ -256,7 +256,7 @@ public enum WorkflowDocument {
         var continueOnFailed = false
         if let continueOn = member("continueOn") {
             let flags = try reader.object(continueOn, path + ".continueOn", known: ["failed"])
-            continueOnFailed = flags.first { $0.key == "failed" }?.value.boolValue ?? false
+            continueOnFailed = flags.last { $0.key == "failed" }?.value.boolValue ?? false
         }
         return WorkflowStep(
             name: name, reference: reference, dependencies: dependencies,

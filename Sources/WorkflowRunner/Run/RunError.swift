@@ -1,0 +1,5 @@
+/// A workflow that cannot run, or failed to: one line.
+public struct RunError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

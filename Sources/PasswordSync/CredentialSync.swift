@@ -40,6 +40,37 @@ public struct SyncCredentials: Sendable {
     }
 }
 
+extension SyncCredentials {
+    public static let environmentHelp = [
+        EnvironmentSetting(
+            "OBM_LEGACY_PASSWORDS", "JSON list of old or factory passwords to try (Secret obm-legacy-passwords, key passwords)"),
+        EnvironmentSetting("OBM_LEGACY_USER", "the account those passwords belong to (default root)"),
+        EnvironmentSetting(
+            "OBM_LOCKOUT_POLICY",
+            "a failed-login policy to honour besides the BMC's own and its maker's (the stricter of all, rule by rule): threshold=3,reset-after=60s,duration=60s"
+        ),
+    ]
+
+    /// The record's credentials (from `settings`) and the legacy ones the environment lists
+    /// (at most 20, each masked in every log line from here on).
+    public static func fromEnvironment(_ environment: [String: String], record settings: RedfishSettings) throws -> SyncCredentials {
+        var legacy: [String] = []
+        if let text = environment["OBM_LEGACY_PASSWORDS"], !text.trimmingPrefix(" ").isEmpty {
+            guard let list = try? JSONValue(parsing: text), let items = list.arrayValue, items.allSatisfy({ $0.stringValue != nil }) else {
+                throw StepError.badInput("OBM_LEGACY_PASSWORDS is not a JSON list of strings")
+            }
+            legacy = items.compactMap(\.stringValue).filter { !$0.isEmpty }
+            guard legacy.count <= 20 else { throw StepError.badInput("OBM_LEGACY_PASSWORDS lists more than 20 passwords") }
+            for (index, password) in legacy.enumerated() {
+                try SecretRedaction.registerCredential(password, setting: "OBM_LEGACY_PASSWORDS item \(index + 1)")
+            }
+        }
+        let legacyUser = environment.setting("OBM_LEGACY_USER") ?? "root"
+        try AccountName.validate(legacyUser, setting: "OBM_LEGACY_USER")
+        return SyncCredentials(user: settings.user, password: settings.password, legacyUser: legacyUser, legacyPasswords: legacy)
+    }
+}
+
 /// What `obm-sync-creds` found and did.
 public struct SyncReport: Sendable {
     public enum Status: String, Sendable {

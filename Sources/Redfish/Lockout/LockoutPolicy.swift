@@ -70,6 +70,11 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
         return value == value.rounded() ? "\(Int(value))s" : "\(value)s"
     }
 
+    /// OBM_LOCKOUT_POLICY, when set: a policy to honour besides the BMC's own and its maker's.
+    public static func fromEnvironment(_ environment: [String: String]) throws(RedfishError) -> LockoutPolicy? {
+        try environment.setting("OBM_LOCKOUT_POLICY").map { text throws(RedfishError) in try parse(text) }
+    }
+
     /// `threshold=3,reset-after=60s,duration=60s` (and optionally `spacing=10s`), the
     /// `OBM_LOCKOUT_POLICY` format. Durations take `ms`, `s`, `m` or no unit (seconds).
     public static func parse(_ text: String) throws(RedfishError) -> LockoutPolicy {

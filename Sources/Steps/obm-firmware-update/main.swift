@@ -18,15 +18,13 @@ struct OBMFirmwareUpdate: Step {
     )
     static let parameters = ["host", "firmware-url", "method", "timeout", "poll-interval"]
     static let flags = ["dry-run"]
-    static let settings = [
-        EnvironmentSetting("OBM_USERNAME, OBM_PASSWORD", "the credentials on record (the Secret named by get-obm-creds)"),
-        EnvironmentSetting("OBM_CA_FILE", "PEM bundle to verify the BMC's certificate"),
-        EnvironmentSetting("OBM_TLS_VERIFY", "false to skip BMC certificate checks (self-signed BMCs); default true"),
-        EnvironmentSetting("FIRMWARE_CA_FILE", "PEM bundle to verify the image server's certificate (default: the system's)"),
-        EnvironmentSetting(
-            "KUBECONFIG, KUBERNETES_SERVICE_HOST",
-            "where the BMC's login history (a ConfigMap) and change Lease are kept; none: this process only"),
-    ]
+    static let settings =
+        RedfishSettings.environmentHelp + [
+            EnvironmentSetting("FIRMWARE_CA_FILE", "PEM bundle to verify the image server's certificate (default: the system's)"),
+            EnvironmentSetting(
+                "KUBECONFIG, KUBERNETES_SERVICE_HOST",
+                "where the BMC's login history (a ConfigMap) and change Lease are kept; none: this process only"),
+        ]
 
     @Option(help: "The BMC's address (an IP or a name), as get-obm-ip outputs it.")
     var host: String
@@ -54,11 +52,7 @@ struct OBMFirmwareUpdate: Step {
     func run() throws {
         TerminationSignal.install { SessionRegistry.shared.deleteAll() }
         let environment = ProcessEnvironment.current()
-        guard let user = environment.setting("OBM_USERNAME"), let password = environment.setting("OBM_PASSWORD") else {
-            throw StepError.badInput("OBM_USERNAME and OBM_PASSWORD must be set (the Secret named by get-obm-creds)")
-        }
-        try SecretRedaction.registerCredential(password, setting: "OBM_PASSWORD")
-        try AccountName.validate(user, setting: "OBM_USERNAME")
+        let settings = try RedfishSettings.fromEnvironment(environment, host: host)
         let forced = try method.map { name throws(StepError) -> UpdateMethod in
             guard let method = UpdateMethod(rawValue: name.lowercased()) else {
                 throw .badInput("--method \"\(name)\" is not simple, multipart or push")
@@ -72,11 +66,11 @@ struct OBMFirmwareUpdate: Step {
         let caFile = firmwareCAFile ?? environment.setting("FIRMWARE_CA_FILE")
         let image = try FirmwareImage(url: firmwareURL, tls: TLSOptions(caFile: caFile))
         let plan = FirmwareUpdatePlan(
-            image: image, user: user, password: password, forcedMethod: forced,
+            image: image, user: settings.user, password: settings.password, forcedMethod: forced,
             timeout: try StepDuration.seconds(timeout, option: "--timeout"),
             pollInterval: pollInterval,
             dryRun: dryRun)
-        let endpoint = try RedfishEndpoint.from(host: host, environment: environment)
+        let endpoint = settings.endpoint
         let coordination = try BMCCoordination.resolve(endpoint: endpoint, step: "obm-firmware-update", environment: environment)
         let client = try RedfishClient(endpoint: endpoint)
         let outcome = try FirmwareUpdate(client: client, plan: plan, history: coordination.history, lock: coordination.lock).run()

@@ -5,7 +5,7 @@ import WorkflowRunner
 /// is readable by every local user); podman takes it from its own environment (`-e NAME`).
 @Suite struct PodmanInvocationTests {
     @Test func secretValuesTravelInTheEnvironmentNotTheArguments() {
-        let invocation = WorkflowExecutor.podmanInvocation(
+        let invocation = ContainerLauncher.podmanInvocation(
             step: "obm-sync-creds", arguments: ["--host", "10.0.0.11"],
             environment: [
                 "OBM_PASSWORD": "Record-Passw0rd-2026", "OBM_USERNAME": "root", "HOSTNAME": "pod-1", "PATH": "/usr/bin",

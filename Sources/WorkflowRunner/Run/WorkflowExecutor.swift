@@ -42,7 +42,7 @@ public struct RunOptions: Sendable {
 /// parallel (fanned out over withParam, bounded by parallelism, gated by when), parameters, env
 /// from ConfigMaps and Secrets, retries on exit codes, outputs from files; the run's state is
 /// published as an Argo Workflow object when there is a Kubernetes API.
-public final class WorkflowExecutor: @unchecked Sendable {
+public final class WorkflowExecutor: Sendable {
     let templates: [String: WorkflowTemplate]
     let options: RunOptions
     let workflowName: String
@@ -50,7 +50,9 @@ public final class WorkflowExecutor: @unchecked Sendable {
     let workDirectory: String
     let log: @Sendable (String) -> Void
     private let nodeCount = Atomic<Int>(0)
-    private var publisher: WorkflowStatusPublisher?
+    /// Set once the run starts, read by every thread of it.
+    private let publisherSlot = Mutex<WorkflowStatusPublisher?>(nil)
+    private var publisher: WorkflowStatusPublisher? { publisherSlot.withLock { $0 } }
 
     public init(templates: [String: WorkflowTemplate], options: RunOptions, workflow: String, log: @escaping @Sendable (String) -> Void)
         throws
@@ -83,7 +85,8 @@ public final class WorkflowExecutor: @unchecked Sendable {
         if let kubernetes = options.kubernetes, options.publishesStatus {
             let identity = WorkflowStatusPublisher.Identity(
                 name: workflowName, uid: workflowUID, namespace: kubernetes.namespace, workflowTemplate: workflow, parameters: values)
-            publisher = WorkflowStatusPublisher(identity: identity, configuration: kubernetes, root: root, log: log)
+            let made = WorkflowStatusPublisher(identity: identity, configuration: kubernetes, root: root, log: log)
+            publisherSlot.withLock { $0 = made }
         }
         let context = Context(workflow: template, workflowParameters: Dictionary(values, uniquingKeysWith: { first, _ in first }))
         // As Argo does, the workflow's arguments are the entrypoint's inputs.
@@ -314,27 +317,9 @@ public final class WorkflowExecutor: @unchecked Sendable {
         let step = image.split(separator: "/").last.map { String($0.split(separator: ":").first ?? "") } ?? image
         let podName = "\(workflowName)-\(node.name)-\(node.id.split(separator: "-").last ?? "0")"
         let podUID = UUID().uuidString.lowercased()
-        var environment = ["PATH": "/usr/bin:/bin", "HOSTNAME": podName]
-        if let kubeconfig = ProcessInfo.processInfo.environment["KUBECONFIG"] { environment["KUBECONFIG"] = kubeconfig }
-        for variable in env {
-            switch variable.source {
-            case .value(let value):
-                environment[variable.name] = try substitute.substitute(value, where: "\(template.name) env \(variable.name)")
-            case .field(let path):
-                environment[variable.name] = path == "metadata.uid" ? podUID : path == "metadata.name" ? podName : options.namespace
-            case .configMap(let name, let key, let optional), .secret(let name, let key, let optional):
-                let isSecret: Bool
-                if case .secret = variable.source { isSecret = true } else { isSecret = false }
-                let objectName = try substitute.substitute(name, where: "\(template.name) env \(variable.name)")
-                if let value = try lookup(objectName, key: key, secret: isSecret) {
-                    environment[variable.name] = value
-                } else if !optional {
-                    throw RunError(
-                        "\(isSecret ? "Secret" : "ConfigMap") \(objectName) has no key \(key) (env \(variable.name)); the pod would not start"
-                    )
-                }
-            }
-        }
+        var environment = try PodEnvironment(
+            template: template, scope: substitute, podName: podName, podUID: podUID, namespace: options.namespace, lookup: lookup
+        ).resolve(env)
         environment.merge(options.extraEnvironment) { _, extra in extra }
         let retry = template.retry
         let maxAttempts = (retry?.limit ?? 0) + 1
@@ -354,8 +339,8 @@ public final class WorkflowExecutor: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: outputs, withIntermediateDirectories: true)
             let terminationLog = outputs + ".termination-log"
             FileManager.default.createFile(atPath: terminationLog, contents: nil)
-            let (status, lastLine) = try launch(
-                step: step, image: image, arguments: arguments,
+            let (status, lastLine) = try ContainerLauncher(engine: options.engine, binaries: options.binaries).launch(
+                step: step, arguments: arguments,
                 environment: environment.merging(["TERMINATION_MESSAGE_PATH": terminationLog]) { $1 }, outputs: outputs,
                 deadline: podDeadline)
             let finished = Date()
@@ -442,69 +427,5 @@ public final class WorkflowExecutor: @unchecked Sendable {
         } catch {
             throw RunError(error.message)
         }
-    }
-
-    func launch(step: String, image: String, arguments: [String], environment: [String: String], outputs: String, deadline: Double?) throws
-        -> (Int32, String)
-    {
-        let process = Process()
-        switch options.engine {
-        case .local:
-            process.executableURL = URL(fileURLWithPath: options.binaries + "/" + step)
-            process.arguments = arguments
-            process.environment = environment.merging(["OUTPUTS_DIR": outputs]) { $1 }
-        case .podman:
-            let invocation = Self.podmanInvocation(
-                step: step, arguments: arguments, environment: environment, outputs: outputs, own: ProcessInfo.processInfo.environment)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
-            process.arguments = invocation.arguments
-            process.environment = invocation.environment
-            try? FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: outputs)
-        }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let timer = deadline.map { seconds in
-            DispatchWorkItem { if process.isRunning { process.terminate() } }.also {
-                DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: $0)
-            }
-        }
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        timer?.cancel()
-        let lines = text.split(separator: "\n").map(String.init)
-        return (process.terminationStatus, lines.last ?? "")
-    }
-}
-
-extension WorkflowExecutor {
-    /// How podman runs a step's image: the step's variables are named with `-e NAME` and their
-    /// values handed to podman through its own environment, never in its argv, which any local
-    /// user can read in /proc (Secret values are among them).
-    public static func podmanInvocation(
-        step: String, arguments: [String], environment: [String: String], outputs: String, own: [String: String]
-    ) -> (arguments: [String], environment: [String: String]) {
-        var podman = ["run", "--rm", "--network=host", "-v", "\(outputs):/tmp/outputs"]
-        if let log = environment["TERMINATION_MESSAGE_PATH"] { podman += ["-v", "\(log):/dev/termination-log"] }
-        var handed = own
-        for (key, value) in environment.sorted(by: { $0.key < $1.key })
-        where !["PATH", "HOSTNAME", "TERMINATION_MESSAGE_PATH"].contains(key) {
-            podman += ["-e", key]
-            handed[key] = value
-        }
-        if let kubeconfig = environment["KUBECONFIG"] { podman += ["-v", "\(kubeconfig):\(kubeconfig):ro"] }
-        for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.hasSuffix("_CA_FILE") {
-            podman += ["-v", "\(value):\(value):ro"]
-        }
-        podman += ["--hostname", environment["HOSTNAME"] ?? "step", "baremetal-steps/\(step):0.1.0"] + arguments
-        return (podman, handed)
-    }
-}
-
-extension DispatchWorkItem {
-    fileprivate func also(_ body: (DispatchWorkItem) -> Void) -> DispatchWorkItem {
-        body(self)
-        return self
     }
 }

@@ -44,6 +44,19 @@ public struct RedfishSession: Sendable, Equatable {
     }
 }
 
+extension RedfishSession: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Who, and how, never the token or the password: a session interpolated into a log line
+    /// by mistake gives nothing away.
+    public var description: String {
+        switch credential {
+        case .token(_, let location): "session of \(user) at \(URLText.printable(location))"
+        case .basic: "basic authentication as \(user)"
+        }
+    }
+
+    public var debugDescription: String { description }
+}
+
 /// The answer to one login attempt. Each attempt is exactly one POST to the Sessions collection:
 /// one wrong password costs exactly one failed login (never a session attempt then basic auth).
 public enum LoginResult: Sendable, Equatable {

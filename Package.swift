@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
-        .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepTesting", "YAML"]),
+        .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepRuntime", "StepTesting", "YAML"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "PasswordSync", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]

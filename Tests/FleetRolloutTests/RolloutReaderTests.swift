@@ -1,6 +1,7 @@
 import FleetRollout
 import Foundation
 import JSON
+import StepRuntime
 import StepTesting
 import Testing
 
@@ -14,8 +15,15 @@ import Testing
         #expect(try FailureBudget("0").isCrossed(failed: 1, of: 50))
         #expect(try !FailureBudget("2").isCrossed(failed: 2, of: 50), "crossed only when more than allowed have failed")
         #expect(try FailureBudget(" 12.5% ").description == "12.5%")
-        for bad in ["", "-1", "ten", "150%", "%"] {
-            #expect(throws: (any Error).self, "\(bad)") { try FailureBudget(bad) }
+        for bad in ["", "-1", "ten"] {
+            #expect(
+                throws: StepError.badInput("failure budget \"\(bad)\" is not a number of hosts (0 or more) or a percentage (10%)"), "\(bad)"
+            ) { try FailureBudget(bad) }
+        }
+        for bad in ["150%", "%"] {
+            #expect(throws: StepError.badInput("failure budget \"\(bad)\" is not a percentage from 0% to 100%"), "\(bad)") {
+                try FailureBudget(bad)
+            }
         }
     }
 

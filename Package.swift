@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "PasswordSync", dependencies: ["Redfish", "HTTP", "JSON", "StepRuntime"]),
         .target(name: "Firmware", dependencies: ["Redfish", "HTTP", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
-        .target(name: "FleetRollout", dependencies: ["CZlib", "JSON", "StepRuntime"]),
+        .target(name: "FleetRollout", dependencies: ["CZlib", "JSON", "Kubernetes", "StepRuntime"]),
 
         step("nautobot-api", ["Nautobot", "JSON"]),
         step("get-device-nautobot", ["Nautobot", "JSON"]),
@@ -87,7 +87,7 @@ let package = Package(
         step("obm-sync-creds", ["PasswordSync", "BMCCoordination", "Redfish", "JSON"]),
         step("obm-firmware-update", ["Firmware", "BMCCoordination", "Redfish", "HTTP"]),
         step("get-devices-nautobot", ["Nautobot", "JSON"]),
-        step("fleet-rollout", ["FleetRollout", "Kubernetes", "JSON"]),
+        step("fleet-rollout", ["FleetRollout"]),
 
         // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
         .target(

@@ -1,4 +1,5 @@
 import Redfish
+import StepRuntime
 
 /// What came of it: `status` is the final task state (the step's output) whenever it is known.
 public struct FirmwareUpdateOutcome: Sendable {
@@ -11,6 +12,16 @@ public struct FirmwareUpdateOutcome: Sendable {
     public var summary: String
     /// Exit 75 instead of 1 (a busy BMC).
     public var transient = false
+
+    /// The step's last word: one log line when it succeeded, else the error to exit with (75 for
+    /// a busy BMC, 1 otherwise), both with the versions before and after.
+    public func conclude() throws(StepError) {
+        let versions = "firmware \(versionBefore ?? "unknown") → \(versionAfter ?? "unknown")"
+        guard succeeded else {
+            throw StepError(transient ? .transient : .failure, "\(summary) (\(method.rawValue); \(versions))")
+        }
+        Log.info("\(summary); \(versions)")
+    }
 }
 
 extension FirmwareUpdateOutcome {

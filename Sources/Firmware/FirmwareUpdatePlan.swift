@@ -1,3 +1,4 @@
+import HTTP
 import Redfish
 import StepRuntime
 
@@ -24,5 +25,27 @@ public struct FirmwareUpdatePlan: Sendable {
         self.timeout = timeout
         self.pollInterval = pollInterval
         self.dryRun = dryRun
+    }
+
+    /// From the step's options and the credentials on record; a malformed option is bad input
+    /// naming it.
+    public static func fromOptions(
+        settings: RedfishSettings, firmwareURL: String, method: String?, timeout: String, pollInterval: Double, caFile: String?,
+        dryRun: Bool
+    ) throws -> FirmwareUpdatePlan {
+        let forced = try method.map { name throws(StepError) -> UpdateMethod in
+            guard let method = UpdateMethod(rawValue: name.lowercased()) else {
+                throw .badInput("--method \"\(name)\" is not simple, multipart or push")
+            }
+            return method
+        }
+        guard pollInterval >= 0.05, pollInterval <= 600 else {
+            // Below 50 ms a poll loop is a flood on the BMC, not a wait.
+            throw StepError.badInput("--poll-interval must be between 0.05 and 600 seconds")
+        }
+        return FirmwareUpdatePlan(
+            image: try FirmwareImage(url: firmwareURL, tls: TLSOptions(caFile: caFile)), user: settings.user,
+            password: settings.password, forcedMethod: forced, timeout: try StepDuration.seconds(timeout, option: "--timeout"),
+            pollInterval: pollInterval, dryRun: dryRun)
     }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import FleetRollout
-import JSON
-import Kubernetes
 import StepRuntime
 
 /// `fleet-rollout`: the two decisions of a fleet rollout that need the whole Workflow's view,
@@ -51,48 +49,18 @@ struct FleetRolloutStep: Step {
 
     func run() throws {
         let budget = try FailureBudget(failureBudget)
-        guard hostTemplate.split(separator: "/").count == 2 else {
-            throw StepError.badInput("--host-template \"\(hostTemplate)\" is not WORKFLOWTEMPLATE/TEMPLATE")
-        }
+        let rollout = try RolloutWorkflow(name: workflow, hostTemplate: hostTemplate)
+        let environment = ProcessEnvironment.current()
         switch action {
         case .admit:
-            guard let hostname, !hostname.isEmpty else { throw StepError.badInput("--action admit needs --hostname") }
-            guard let total, total > 0 else { throw StepError.badInput("--action admit needs --total, the number of hosts selected") }
-            let reader = RolloutReader(nodes: try nodes(), hostTemplate: hostTemplate)
-            let failed = reader.failedHosts.subtracting([hostname]).count
-            if budget.isCrossed(failed: failed, of: total) {
-                Log.warning(
-                    "not starting \(hostname): \(failed) host(s) failed, more than the failure budget (\(budget): \(budget.allowed(of: total)) of \(total))"
-                )
-                try runtime.emit("decision", "skip")
-            } else {
-                Log.info(
-                    "starting \(hostname): \(failed) host(s) failed so far, budget \(budget) (\(budget.allowed(of: total)) of \(total))")
-                try runtime.emit("decision", "run")
-            }
+            let admission = try Admission(hostname: hostname, total: total)
+            try runtime.emit("decision", admission.decide(reader: try rollout.reader(environment: environment), budget: budget))
         case .summarize:
-            guard let given = hostnames else {
-                throw StepError.badInput("--action summarize needs --hostnames, a JSON list of names")
-            }
-            let text = try ArgumentFile.resolve(given, option: "--hostnames")
-            guard let list = (try? JSONValue(parsing: text))?.arrayValue else {
-                throw StepError.badInput("--action summarize needs --hostnames, a JSON list of names")
-            }
-            let hosts = list.compactMap(\.stringValue)
-            let summary = RolloutSummary(
-                hosts: hosts, reader: RolloutReader(nodes: try nodes(), hostTemplate: hostTemplate), budget: budget)
+            let hosts = try RolloutWorkflow.hostnames(argument: hostnames)
+            let summary = RolloutSummary(hosts: hosts, reader: try rollout.reader(environment: environment), budget: budget)
             for line in summary.table.split(separator: "\n") { Log.info(String(line)) }
             try runtime.emit("summary", summary.json.serialized)
             guard summary.isClean else { throw StepError.failure(summary.headline) }
         }
-    }
-
-    func nodes() throws -> WorkflowNodes {
-        let configuration = try KubernetesConfiguration.resolve(environment: ProcessEnvironment.current())
-        let client = try KubernetesClient(configuration: configuration)
-        guard let text = try client.workflowText(named: workflow) else {
-            throw StepError.failure("Workflow \(workflow) does not exist in namespace \(configuration.namespace)")
-        }
-        return try WorkflowNodes(workflowText: text)
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Credentials
 import Kubernetes
-import Nautobot
 import StepRuntime
 
 /// `get-obm-creds`: names a Kubernetes Secret holding the BMC's username and password, as `secret`.
@@ -15,18 +14,7 @@ struct GetOBMCreds: Step {
     )
     static let parameters = ["hostname", "source", "ip", "username", "owner"]
     static let flags = ["persist"]
-    static let settings =
-        [
-            EnvironmentSetting("OBM_CREDS_SOURCE", "secret (default) or standard"),
-            EnvironmentSetting("OBM_USERNAME_DEFAULT", "the standard source's username (default root)"),
-            EnvironmentSetting("HOSTNAME, KUBERNETES_POD_UID", "the pod that owns a new Secret (uid read from the API when unset)"),
-            EnvironmentSetting("WORKFLOW_NAME, WORKFLOW_UID", "the Workflow that owns it with --owner workflow"),
-            EnvironmentSetting("POD_NAMESPACE", "the namespace (else the service account's, the kubeconfig's, default)"),
-            EnvironmentSetting("KUBECONFIG", "outside a pod: the cluster to use"),
-            EnvironmentSetting(
-                "KUBERNETES_SERVICE_ACCOUNT_DIR",
-                "the service-account folder (default \(KubernetesConfiguration.defaultServiceAccountDirectory))"),
-        ] + NautobotSettings.environmentHelp
+    static let settings = CredentialsRequest.environmentHelp
 
     @Option(help: "The device's name in Nautobot, e.g. host1.domain.local.")
     var hostname: String
@@ -50,38 +38,9 @@ struct GetOBMCreds: Step {
 
     func run() throws {
         let environment = ProcessEnvironment.current()
-        let source = try CredentialSource.named(source ?? environment.setting("OBM_CREDS_SOURCE") ?? "secret")
-        try DeviceLookup.validate(hostname: hostname)
-        if let ip, !IPAddressText.isIPv4(ip) && !IPAddressText.isIPv6(ip) {
-            throw StepError.badInput("--ip \"\(ip)\" is not an IPv4 or IPv6 address")
-        }
-        // Checked before anything is read or written: it goes into the Secret as it is.
-        let user = username ?? environment.setting("OBM_USERNAME_DEFAULT") ?? CredentialSource.defaultUsername
-        try AccountName.validate(user, setting: username != nil ? "--username" : "OBM_USERNAME_DEFAULT")
-        let kubernetes = try KubernetesClient(configuration: KubernetesConfiguration.resolve(environment: environment))
-        let name: String
-        switch source {
-        case .secret:
-            name = try ExistingCredentialSecret(client: kubernetes).name(for: hostname)
-        case .standard:
-            let masterKey = try MasterKey(client: kubernetes).read()
-            let address =
-                try ip
-                ?? OBMAddressLookup(client: NautobotClient.fromEnvironment(environment)).address(
-                    of: hostname, interfaceNames: OBMAddressLookup.interfaceNames(from: environment["OBM_INTERFACE_NAMES"]))
-            guard let password = StandardPassword.derive(masterKey: masterKey, ip: address) else {
-                throw StepError.failure("libcrypto could not derive the password (PBKDF2-HMAC-SHA256)")
-            }
-            SecretRedaction.register(password)
-            let pod = try PodIdentity.resolve(environment: environment, client: kubernetes)
-            let secretOwner = try SecretOwner.resolve(kind: owner, persist: persist, pod: pod, environment: environment)
-            name = "obm-creds-" + pod.uid
-            try OwnedSecret(
-                name: name, data: [("username", user), ("password", password)], owner: secretOwner,
-                labels: [("app.kubernetes.io/managed-by", "get-obm-creds")]
-            ).publish(with: kubernetes)
-        }
-        try runtime.emit("secret", name, environment: environment)
+        let request = try CredentialsRequest.fromEnvironment(
+            environment, hostname: hostname, source: source, ip: ip, username: username, owner: owner, persist: persist)
+        try runtime.emit("secret", try request.secretName(), environment: environment)
     }
 }
 

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BMCCoordination
 import Firmware
-import HTTP
 import Redfish
 import StepRuntime
 
@@ -53,33 +52,15 @@ struct OBMFirmwareUpdate: Step {
         TerminationSignal.install { SessionRegistry.shared.deleteAll() }
         let environment = ProcessEnvironment.current()
         let settings = try RedfishSettings.fromEnvironment(environment, host: host)
-        let forced = try method.map { name throws(StepError) -> UpdateMethod in
-            guard let method = UpdateMethod(rawValue: name.lowercased()) else {
-                throw .badInput("--method \"\(name)\" is not simple, multipart or push")
-            }
-            return method
-        }
-        guard pollInterval >= 0.05, pollInterval <= 600 else {
-            // Below 50 ms a poll loop is a flood on the BMC, not a wait.
-            throw StepError.badInput("--poll-interval must be between 0.05 and 600 seconds")
-        }
-        let caFile = firmwareCAFile ?? environment.setting("FIRMWARE_CA_FILE")
-        let image = try FirmwareImage(url: firmwareURL, tls: TLSOptions(caFile: caFile))
-        let plan = FirmwareUpdatePlan(
-            image: image, user: settings.user, password: settings.password, forcedMethod: forced,
-            timeout: try StepDuration.seconds(timeout, option: "--timeout"),
-            pollInterval: pollInterval,
-            dryRun: dryRun)
+        let plan = try FirmwareUpdatePlan.fromOptions(
+            settings: settings, firmwareURL: firmwareURL, method: method, timeout: timeout, pollInterval: pollInterval,
+            caFile: firmwareCAFile ?? environment.setting("FIRMWARE_CA_FILE"), dryRun: dryRun)
         let endpoint = settings.endpoint
         let coordination = try BMCCoordination.resolve(endpoint: endpoint, step: "obm-firmware-update", environment: environment)
         let client = try RedfishClient(endpoint: endpoint)
         let outcome = try FirmwareUpdate(client: client, plan: plan, history: coordination.history, lock: coordination.lock).run()
         // The status is written whenever it is known, also when the update failed.
         try runtime.emit("status", outcome.status, environment: environment)
-        let versions = "firmware \(outcome.versionBefore ?? "unknown") → \(outcome.versionAfter ?? "unknown")"
-        guard outcome.succeeded else {
-            throw StepError(outcome.transient ? .transient : .failure, "\(outcome.summary) (\(outcome.method.rawValue); \(versions))")
-        }
-        Log.info("\(outcome.summary); \(versions)")
+        try outcome.conclude()
     }
 }

@@ -26,11 +26,7 @@ struct Lint: ParsableCommand {
     @OptionGroup var folder: Folder
 
     func run() throws {
-        let all = try WorkflowDocument.loadFolder(folder.templates)
-        let problems = WorkflowLint.check(all)
-        for problem in problems { FileHandle.standardError.write(Data("steps-runner lint: \(problem)\n".utf8)) }
-        print("steps-runner lint: \(all.count) WorkflowTemplates, \(problems.count) problem(s)")
-        if !problems.isEmpty { throw ExitCode(1) }
+        if !WorkflowLint.report(try WorkflowDocument.loadFolder(folder.templates)) { throw ExitCode(1) }
     }
 }
 
@@ -63,45 +59,22 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let all = try WorkflowDocument.loadFolder(folder.templates)
-        let problems = WorkflowLint.check(all)
-        guard problems.isEmpty else { throw RunError("the templates do not lint: \(problems.joined(separator: "; "))") }
-        var values: [String: String] = [:]
-        for parameter in parameters {
-            guard let equals = parameter.firstIndex(of: "=") else { throw ValidationError("-p \(parameter) is not name=value") }
-            values[String(parameter[..<equals])] = String(parameter[parameter.index(after: equals)...])
-        }
-        var extra: [String: String] = [:]
-        for item in env {
-            guard let equals = item.firstIndex(of: "=") else { throw ValidationError("--env \(item) is not NAME=value") }
-            extra[String(item[..<equals])] = String(item[item.index(after: equals)...])
-        }
+        let values = try Self.pairs(parameters, option: "-p")
+        let extra = try Self.pairs(env, option: "--env")
         guard let engineKind = ContainerEngine(rawValue: engine) else { throw ValidationError("--engine must be local or podman") }
-        let environment = ProcessInfo.processInfo.environment
-        // No configuration at all: templates that need no cluster still run. One that is there
-        // but broken is an error, not a run that quietly publishes nothing.
-        var kubernetes: KubernetesConfiguration?
-        if KubernetesConfiguration.isPresent(environment: environment) {
-            do {
-                kubernetes = try KubernetesConfiguration.resolve(environment: environment)
-            } catch {
-                throw RunError("the Kubernetes configuration cannot be used: \(error.message)")
-            }
-        }
+        let kubernetes = try RunOptions.cluster(environment: ProcessInfo.processInfo.environment)
         let options = RunOptions(
             binaries: URL(fileURLWithPath: bin).standardizedFileURL.path, engine: engineKind, extraEnvironment: extra,
             kubernetes: kubernetes,
             backoffScale: backoffScale, namespace: kubernetes?.namespace ?? "argo-events", publishesStatus: !noWorkflowStatus)
-        let executor = try WorkflowExecutor(templates: all, options: options, workflow: workflow) { line in
-            FileHandle.standardError.write(Data("steps-runner: \(line)\n".utf8))
-        }
-        FileHandle.standardError.write(
-            Data(
-                "steps-runner: running \(executor.name); resources, securityContext, volumes and podGC are accepted but not enforced on this machine\n"
-                    .utf8))
+        let executor = try WorkflowExecutor(templates: all, options: options, workflow: workflow, log: RunnerLog.write)
         let root = try executor.run(workflow, parameters: values)
         print(StepTree.render(root, workflow: workflow, parameters: values))
         if root.phase != .succeeded { throw ExitCode(1) }
     }
-}
 
-extension RunError: LocalizedError {}
+    /// A malformed pair is a usage error (exit 64), as every other malformed option.
+    static func pairs(_ items: [String], option: String) throws -> [String: String] {
+        do { return try RunOptions.pairs(items, option: option) } catch { throw ValidationError(error.description) }
+    }
+}

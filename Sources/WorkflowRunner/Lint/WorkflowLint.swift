@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the JSON schema cannot check: every reference resolves, every parameter used is
 /// declared, every output used is produced, DAGs are acyclic.
 public enum WorkflowLint {
@@ -14,6 +16,15 @@ public enum WorkflowLint {
         guard maxDuration < needed else { return nil }
         return
             "retryStrategy.backoff.maxDuration \(Int(maxDuration)) s is below what \(retry.limit + 1) attempts of up to \(Int(deadline)) s (activeDeadlineSeconds) and their backoff waits can take (\(Int(needed.rounded(.up))) s): Argo would kill a retried attempt mid-work at maxDuration from the first attempt's start; drop maxDuration or raise it"
+    }
+
+    /// `steps-runner lint`: each problem on standard error, then the count on standard output;
+    /// true when there is none.
+    public static func report(_ all: [String: WorkflowTemplate]) -> Bool {
+        let problems = check(all)
+        for problem in problems { FileHandle.standardError.write(Data("steps-runner lint: \(problem)\n".utf8)) }
+        print("steps-runner lint: \(all.count) WorkflowTemplates, \(problems.count) problem(s)")
+        return problems.isEmpty
     }
 
     public static func check(_ all: [String: WorkflowTemplate]) -> [String] {

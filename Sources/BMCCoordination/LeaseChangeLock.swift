@@ -74,7 +74,9 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
                 {
                 case .replaced(let taken):
                     if !holder.isEmpty && holder != identity {
-                        Log.warning("took over \(location) from \(holder), which stopped renewing it \(Int(now - (renewed ?? now))) s ago")
+                        Log.warning(
+                            "took over \(location) from \(holder), which stopped renewing it \(StepDuration.wholeText(now - (renewed ?? now))) ago"
+                        )
                     }
                     held(taken, now: now, transitions: transitions)
                     return waitedFor != nil
@@ -90,7 +92,7 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
             let left = deadline - StepClock.monotonic()
             guard left > 0 else {
                 throw StepError.transient(
-                    "another step (\(holder)) was still changing BMC \(bmc) after \(Int((StepClock.monotonic() - started).rounded())) s (\(location)); not changing it at the same time: try again later"
+                    "another step (\(holder)) was still changing BMC \(bmc) after \(StepDuration.wholeText(StepClock.monotonic() - started)) (\(location)); not changing it at the same time: try again later"
                 )
             }
             StepClock.sleep(min(left, Self.pollEvery))
@@ -103,7 +105,7 @@ public final class LeaseChangeLock: ChangeLock, Sendable {
         guard held else { return }
         if lost || age >= Double(Self.duration) - 2 {
             throw StepError.transient(
-                "lost \(location) (\(lost ? "another step took it" : "not renewed for \(Int(age)) s")): not making another change to BMC \(bmc)"
+                "lost \(location) (\(lost ? "another step took it" : "not renewed for \(StepDuration.wholeText(age))")): not making another change to BMC \(bmc)"
             )
         }
     }

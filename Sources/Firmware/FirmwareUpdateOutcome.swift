@@ -59,7 +59,7 @@ extension FirmwareUpdateOutcome {
         return Self(
             status: state, succeeded: false, method: method, versionBefore: before, versionAfter: nil,
             summary:
-                "the outcome is still unknown after \(Int(timeout)) s (task \(state)\(last?.percent.map { ", \($0)%" } ?? "")); not retried: check the BMC before flashing again"
+                "the outcome is still unknown after \(StepDuration.wholeText(timeout)) (task \(state)\(last?.percent.map { ", \($0)%" } ?? "")); not retried: check the BMC before flashing again"
         )
     }
 
@@ -75,7 +75,7 @@ extension FirmwareUpdateOutcome {
         Self(
             status: "Unknown", succeeded: false, method: method, versionBefore: before, versionAfter: current,
             summary:
-                "the BMC accepted the update but it \(reason), and FirmwareVersion is still \(current ?? "unknown") after \(Int(timeout)) s: not a success (an image the BMC accepts but never flashes looks like this)"
+                "the BMC accepted the update but it \(reason), and FirmwareVersion is still \(current ?? "unknown") after \(StepDuration.wholeText(timeout)): not a success (an image the BMC accepts but never flashes looks like this)"
         )
     }
 }

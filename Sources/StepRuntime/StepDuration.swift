@@ -34,6 +34,12 @@ public enum StepDuration {
         return value
     }
 
+    /// Whole seconds as messages write them: `90 s` (waits, deadlines, ages, where a tenth means
+    /// nothing); `rule` rounds a bound up when a lower figure would mislead.
+    public static func wholeText(_ seconds: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> String {
+        "\(Int(seconds.rounded(rule))) s"
+    }
+
     /// Seconds as the steps' logs write them: `12.5 s`, one decimal.
     public static func text(_ seconds: Double) -> String {
         let tenths = Int((seconds * 10).rounded())

@@ -1,3 +1,4 @@
+import StepRuntime
 import Synchronization
 
 #if canImport(Glibc)
@@ -77,7 +78,8 @@ public enum TerminationSignal {
         while nanosleep(&left, &remaining) != 0 && errno == EINTR { left = remaining }
         box.cleanUp()
         Log.failure(
-            "stopped by \(name): the work did not wind down within \(Int(mainThreadGrace)) s; \(ChangeLedger.stopSummary); sessions closed")
+            "stopped by \(name): the work did not wind down within \(StepDuration.wholeText(mainThreadGrace)); \(ChangeLedger.stopSummary); sessions closed"
+        )
         _exit(ChangeLedger.stopExitStatus.rawValue)
     }
 

@@ -35,4 +35,11 @@ import Testing
         #expect(environment.setting("EMPTY") == nil)
         #expect(environment.setting("MISSING") == nil)
     }
+
+    @Test func secondsAreWrittenOneWayInMessages() {
+        #expect(StepDuration.text(12.46) == "12.5 s")
+        #expect(StepDuration.wholeText(29.6) == "30 s")
+        #expect(StepDuration.wholeText(0.4) == "0 s")
+        #expect(StepDuration.wholeText(300.2, rounding: .up) == "301 s")
+    }
 }

@@ -79,7 +79,7 @@ public struct AttemptSchedule: Sendable {
     }
 
     func tooLong(_ delay: Double, _ longestWait: Double) -> String {
-        "the BMC's policy (\(policy)) would need a wait of \(delay.isFinite ? "\(Int(delay.rounded())) s" : "forever") before the next attempt, longer than the \(Int(max(0, longestWait).rounded())) s this step may wait"
+        "the BMC's policy (\(policy)) would need a wait of \(delay.isFinite ? StepDuration.wholeText(delay) : "forever") before the next attempt, longer than the \(StepDuration.wholeText(max(0, longestWait))) this step may wait"
     }
 
     /// Whether one more failure could ever be afforded: a threshold of 1 locks on the first.

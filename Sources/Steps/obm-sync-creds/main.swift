@@ -56,7 +56,7 @@ struct OBMSyncCreds: Step {
             lock: coordination.lock, deadline: deadline
         ).run()
         Log.info(
-            "\(report.status.rawValue): \(report.failedLogins) failed login(s), \(Int(report.waited.rounded())) s waited for the lockout policy"
+            "\(report.status.rawValue): \(report.failedLogins) failed login(s), \(StepDuration.wholeText(report.waited)) waited for the lockout policy"
         )
         try runtime.emit("status", report.status.rawValue, environment: environment)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import StepRuntime
 
 /// What the JSON schema cannot check: every reference resolves, every parameter used is
 /// declared, every output used is produced, DAGs are acyclic.
@@ -15,7 +16,7 @@ public enum WorkflowLint {
         let needed = retry.longestRun(activeDeadlineSeconds: deadline)
         guard maxDuration < needed else { return nil }
         return
-            "retryStrategy.backoff.maxDuration \(Int(maxDuration)) s is below what \(retry.limit + 1) attempts of up to \(Int(deadline)) s (activeDeadlineSeconds) and their backoff waits can take (\(Int(needed.rounded(.up))) s): Argo would kill a retried attempt mid-work at maxDuration from the first attempt's start; drop maxDuration or raise it"
+            "retryStrategy.backoff.maxDuration \(StepDuration.wholeText(maxDuration)) is below what \(retry.limit + 1) attempts of up to \(StepDuration.wholeText(deadline)) (activeDeadlineSeconds) and their backoff waits can take (\(StepDuration.wholeText(needed, rounding: .up))): Argo would kill a retried attempt mid-work at maxDuration from the first attempt's start; drop maxDuration or raise it"
     }
 
     /// `steps-runner lint`: each problem on standard error, then the count on standard output;

@@ -1,4 +1,5 @@
 import Foundation
+import StepRuntime
 
 extension WorkflowExecutor {
     /// A container template: a pod per attempt, retried as its retryStrategy says (RetryDecision),
@@ -61,7 +62,7 @@ extension WorkflowExecutor {
                 return
             case .retry(let delay):
                 let attempts = (template.retry?.limit ?? 0) + 1
-                log("\(node.name): exit \(status), retrying in \(Int(delay)) s (attempt \(attempt + 1) of \(attempts))")
+                log("\(node.name): exit \(status), retrying in \(StepDuration.wholeText(delay)) (attempt \(attempt + 1) of \(attempts))")
                 Thread.sleep(forTimeInterval: delay * options.backoffScale)
             }
         }

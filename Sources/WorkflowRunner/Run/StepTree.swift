@@ -58,6 +58,8 @@ public enum StepTree {
         }
     }
 
+    /// The DURATION column as `argo get` fills it (`4s`, no space), tenths below ten seconds so a
+    /// quick step is not shown as `0s`; messages write seconds with StepDuration.
     static func duration(_ node: RunNode) -> String {
         guard let started = node.started else { return "" }
         let seconds = (node.finished ?? Date()).timeIntervalSince(started)

@@ -109,8 +109,14 @@ public final class ConfigMapLoginHistory: LoginHistory {
     }
 
     func decode<Value: Decodable>(_ type: Value.Type, _ text: String, key: String) throws -> Value {
+        let json: JSONValue
         do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
+            json = try JSONValue(parsing: text)
+        } catch {
+            throw malformed("key \(key): \(error)")
+        }
+        do {
+            return try JSONValueDecoder().decode(type, from: json)
         } catch let error as DecodingError {
             throw malformed("key \(key): \(error.fieldDescription)")
         }

@@ -105,7 +105,7 @@ public struct Kubeconfig: Decodable, Sendable {
         if document == .null { return Kubeconfig() }
         guard case .object = document else { throw KubeconfigError("the top level is not a mapping") }
         do {
-            return try JSONDecoder().decode(Kubeconfig.self, from: Data(document.serialized.utf8))
+            return try JSONValueDecoder().decode(Kubeconfig.self, from: document)
         } catch let error as DecodingError {
             throw KubeconfigError(error.fieldDescription)
         } catch {

@@ -101,15 +101,29 @@ final class FakeClock: Sendable {
     @Test func accountServiceFiguresAreBoundedNotTrusted() throws {
         let huge = try #require(
             LockoutPolicy.fromAccountService(
-                try JSONValue(
+                try accountService(
                     parsing:
                         #"{"AccountLockoutThreshold": 1e30, "AccountLockoutCounterResetAfter": 1e999, "AccountLockoutDuration": 1e19}"#)))
         #expect(huge.threshold == 1_000_000)
         #expect(huge.resetAfter == .infinity && huge.duration == .infinity)
         #expect(huge.description == "threshold=1000000,reset-after=never,duration=never (the BMC's AccountService)")
         let negative = LockoutPolicy.fromAccountService(
-            try JSONValue(parsing: #"{"AccountLockoutThreshold": -3, "AccountLockoutCounterResetAfter": 60}"#))
+            try accountService(parsing: #"{"AccountLockoutThreshold": -3, "AccountLockoutCounterResetAfter": 60}"#))
         #expect(negative == nil, "a negative threshold is no policy; the vendor's applies")
+        #expect(
+            throws: DecodingError.self,
+            "a figure written as text is no figure: the AccountService cannot be read"
+        ) { try accountService(parsing: #"{"AccountLockoutThreshold": "5", "AccountLockoutCounterResetAfter": 60}"#) }
+        do {
+            _ = try accountService(parsing: #"{"AccountLockoutThreshold": "5"}"#)
+        } catch let error as DecodingError {
+            #expect(error.fieldDescription == "AccountLockoutThreshold is not a number")
+        }
+        #expect(try accountService(parsing: #"{"AccountLockoutDuration": null}"#) == AccountLockoutFields())
+    }
+
+    func accountService(parsing text: String) throws -> AccountLockoutFields {
+        try JSONValueDecoder().decode(AccountLockoutFields.self, from: try JSONValue(parsing: text))
     }
 
     @Test func aCounterThatNeverResetsNeverDecays() {

@@ -33,16 +33,17 @@ import Testing
     }
 
     @Test func lockoutPolicyIsReadWhereReportedAndIgnoredWhereAbsent() throws {
-        let dmtf = LockoutPolicy.fromAccountService(try load("dmtf-public-rackmount1/mockups/public-rackmount1/AccountService/index.json"))
+        func policy(_ json: JSONValue) throws -> LockoutPolicy? {
+            LockoutPolicy.fromAccountService(try JSONValueDecoder().decode(AccountLockoutFields.self, from: json))
+        }
+        let dmtf = try policy(try load("dmtf-public-rackmount1/mockups/public-rackmount1/AccountService/index.json"))
         #expect(dmtf?.threshold == 5)
         #expect(dmtf?.resetAfter == 30)
         #expect(dmtf?.duration == 30)
-        #expect(LockoutPolicy.fromAccountService(try load("hpe-ilo5-dl325/mockups/DL325/AccountService/index.json")) == nil)
+        #expect(try policy(try load("hpe-ilo5-dl325/mockups/DL325/AccountService/index.json")) == nil)
         // iDRAC reports zeros: no policy from there; the vendor default applies.
         #expect(
-            LockoutPolicy.fromAccountService([
-                "AccountLockoutThreshold": 0, "AccountLockoutDuration": 0, "AccountLockoutCounterResetAfter": 0,
-            ]) == nil)
+            try policy(["AccountLockoutThreshold": 0, "AccountLockoutDuration": 0, "AccountLockoutCounterResetAfter": 0]) == nil)
     }
 
     @Test func accountCollectionsAndAccountsDecode() throws {
@@ -73,9 +74,7 @@ import Testing
 @Suite struct TaskReportTests {
     @Test func onlyCompletedWithOKOrWarningIsASuccess() throws {
         func report(_ state: String, _ status: String?) -> TaskReport {
-            var members: [JSONMember] = [JSONMember("TaskState", .string(state))]
-            if let status { members.append(JSONMember("TaskStatus", .string(status))) }
-            return TaskReport(.object(members))
+            TaskReport(state: state, status: status)
         }
         #expect(report("Completed", "OK").succeeded)
         #expect(report("Completed", "Warning").succeeded)
@@ -90,18 +89,27 @@ import Testing
     @Test func recordedTasksAreReadAsTheyMean() throws {
         let base = RecordedPayloadTests.reference + "/dell-idrac/bmclib/internal/redfishwrapper/fixtures/tasks/"
         func load(_ name: String) throws -> TaskReport {
-            TaskReport(try JSONValue(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: base + name)))))
+            try TaskReport(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: base + name))), at: name)
         }
         #expect(try load("tasks_1_running.json").isRunning)
         #expect(try load("tasks_1_completed.json").succeeded)
         #expect(try load("tasks_1_failed.json").failed, "TaskState Failed with TaskStatus OK is not a success")
-        let idrac = TaskReport(
-            try JSONValue(
-                parsing: Array(
-                    try Data(
-                        contentsOf: URL(
-                            fileURLWithPath: RecordedPayloadTests.reference
-                                + "/dell-idrac/sushy-oem-idrac/sushy_oem_idrac/tests/unit/json_samples/task.json")))))
+        let idracPath = RecordedPayloadTests.reference + "/dell-idrac/sushy-oem-idrac/sushy_oem_idrac/tests/unit/json_samples/task.json"
+        let idrac = try TaskReport(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: idracPath))), at: "task.json")
         #expect((idrac.state, idrac.isRunning) == ("Starting", true), "iDRAC's task as sushy-oem-idrac recorded it")
+    }
+
+    @Test func aTaskWithoutItsStateOrWithAMistypedFieldIsNamedNotGuessed() throws {
+        #expect(throws: RedfishError.unexpected("the BMC's task at /redfish/v1/TaskService/Tasks/7 cannot be read: TaskState is missing")) {
+            try TaskReport(parsing: Array(#"{"Id": "7", "TaskStatus": "OK"}"#.utf8), at: "/redfish/v1/TaskService/Tasks/7")
+        }
+        #expect(throws: RedfishError.unexpected("the BMC's task at /t cannot be read: PercentComplete is not a number")) {
+            try TaskReport(parsing: Array(#"{"TaskState": "Running", "PercentComplete": "40%"}"#.utf8), at: "/t")
+        }
+        let report = try TaskReport(
+            parsing: Array(
+                #"{"TaskState": "Exception", "Messages": [{"Message": "Image invalid"}, {"MessageId": "Base.1.8.GeneralError"}, {}]}"#.utf8),
+            at: "/t")
+        #expect(report == TaskReport(state: "Exception", messages: "Image invalid; Base.1.8.GeneralError"))
     }
 }

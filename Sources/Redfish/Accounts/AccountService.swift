@@ -14,10 +14,17 @@ public struct AccountService {
     }
 
     /// The policy the service reports, when it can be read (some BMCs show it without a login)
-    /// and is not zeros.
+    /// and is not zeros. A field of the wrong type is said in a warning naming it, and the policy
+    /// then counts as unknown: the configured or vendor policy applies, as with none reported.
     public func lockoutPolicy() -> LockoutPolicy? {
         guard let resource = try? client.get(path) else { return nil }
-        return LockoutPolicy.fromAccountService(resource.json)
+        do {
+            return LockoutPolicy.fromAccountService(
+                try RedfishShape.decode(AccountLockoutFields.self, from: resource, what: "AccountService"))
+        } catch {
+            Log.warning("\(error.message); its lockout policy is not used")
+            return nil
+        }
     }
 
     /// The account whose UserName is `user`, following the Accounts collection's members.

@@ -114,17 +114,16 @@ public struct LockoutPolicy: Sendable, Equatable, CustomStringConvertible {
     /// Values are taken for what they can mean, never trusted to be small: a threshold beyond
     /// `Int` is as good as none, a period beyond `longestPeriod` (or not finite) is "never"
     /// (`Double.infinity`), and `AccountLockoutCounterResetEnabled: false` is honoured.
-    public static func fromAccountService(_ json: JSONValue) -> LockoutPolicy? {
-        guard let thresholdValue = json["AccountLockoutThreshold"]?.doubleValue, thresholdValue >= 1,
-            let resetValue = json["AccountLockoutCounterResetAfter"]?.doubleValue, resetValue > 0
+    public static func fromAccountService(_ fields: AccountLockoutFields) -> LockoutPolicy? {
+        guard let thresholdValue = fields.threshold, thresholdValue >= 1,
+            let resetValue = fields.counterResetAfter, resetValue > 0
         else { return nil }
         func period(_ value: Double) -> Double { value.isFinite && value <= longestPeriod ? value : .infinity }
         let threshold = thresholdValue < 1_000_000 ? Int(thresholdValue) : 1_000_000
         let resetAfter = period(resetValue)
-        let duration = json["AccountLockoutDuration"]?.doubleValue.map { period(max(0, $0)) } ?? resetAfter
-        let resetEnabled = json["AccountLockoutCounterResetEnabled"]?.boolValue ?? true
+        let duration = fields.duration.map { period(max(0, $0)) } ?? resetAfter
         return LockoutPolicy(
-            threshold: threshold, resetAfter: resetAfter, duration: duration, minimumSpacing: 0, resetEnabled: resetEnabled,
-            source: "the BMC's AccountService")
+            threshold: threshold, resetAfter: resetAfter, duration: duration, minimumSpacing: 0,
+            resetEnabled: fields.counterResetEnabled ?? true, source: "the BMC's AccountService")
     }
 }

@@ -57,8 +57,10 @@ public struct TaskFollower {
             switch response.status {
             case 200, 201, 202:
                 quiet = false
+                // A task monitor may answer 202 with no task in the body while the task runs: not
+                // a task to read yet. A body that is a task is read in full.
                 guard let json = try? JSONValue(parsing: response.body), json["TaskState"] != nil else { continue }
-                let report = TaskReport(json)
+                let report = try TaskReport(parsing: response.body, at: taskPath)
                 last = report
                 if report.percent != lastPercent, let percent = report.percent {
                     Log.info("task \(report.state), \(percent)%")

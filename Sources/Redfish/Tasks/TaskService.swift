@@ -7,8 +7,9 @@ public enum TaskService {
             let collection = try? client.get(tasks)
         else { return nil }
         for member in collection.members.suffix(32) {
-            guard let task = try? client.get(member) else { continue }
-            let report = TaskReport(task.json)
+            // A task that cannot be read (gone meanwhile, no TaskState) is not one seen running.
+            guard let task = try? client.get(member), let report = try? RedfishShape.decode(TaskReport.self, from: task, what: "task")
+            else { continue }
             if report.isRunning { return (member, report.state) }
         }
         return nil

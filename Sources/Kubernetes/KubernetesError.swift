@@ -56,15 +56,26 @@ public struct KubernetesRequestDescription: Sendable, Equatable {
     public var server: String
 }
 
-/// A Kubernetes `Status` body read for its reason and message, one line, bounded.
+/// A refusal as an operator reads it: the reason and the message of its `Status` body, one line,
+/// bounded; an answer that is no Status at all (a proxy's HTML page, a gateway's plain text) is
+/// said by its own text.
 struct KubernetesStatus {
     var reason: String
     var message: String
 
+    /// metav1.Status as the API server writes it; every field is omitempty, so optional.
+    struct Body: Decodable {
+        var kind: String?
+        var reason: String?
+        var message: String?
+        var code: Int?
+    }
+
     init(_ response: HTTPResponse) {
-        let json = try? JSONValue(parsing: response.body)
-        reason = json?["reason"]?.stringValue ?? "HTTP \(response.status)"
-        var text = json?["message"]?.stringValue ?? response.bodyText.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let decoded = (try? JSONValue(parsing: response.body)).flatMap { try? JSONValueDecoder().decode(Body.self, from: $0) }
+        let body = decoded?.kind == "Status" ? decoded : nil
+        reason = body?.reason ?? "HTTP \(response.status)"
+        var text = body?.message ?? response.bodyText.split(whereSeparator: \.isNewline).joined(separator: " ")
         if text.count > 400 { text = String(text.prefix(400)) + "…" }
         message = text
     }

@@ -26,9 +26,9 @@ public struct OBMAddressLookup {
         var query = [("device", hostname)]
         query += interfaceNames.map { ("name", $0) }
         query += [("exclude_m2m", "false"), ("depth", "1")]
-        let interfaces: [JSONValue]
+        let interfaces: [NautobotInterface]
         do {
-            interfaces = try client.list("/dcim/interfaces/?" + URLText.query(query))
+            interfaces = try client.list("/dcim/interfaces/?" + URLText.query(query), as: NautobotInterface.self, what: "interface")
         } catch .rejected(status: 400, let detail, let request) {
             // Nautobot validates `device=` on this endpoint: an unknown name is a 400, not an
             // empty list. Say "no device named ..." as get-device-nautobot would.
@@ -37,7 +37,7 @@ public struct OBMAddressLookup {
         }
         let namesText = Self.orList(interfaceNames)
 
-        let deviceIDs = Set(interfaces.compactMap { $0["device"]?["id"]?.stringValue })
+        let deviceIDs = Set(interfaces.compactMap { $0.device?.id })
         if interfaces.isEmpty || deviceIDs.count > 1 {
             // Tell apart "no such device", "several devices" and "device without that interface".
             _ = try DeviceLookup(client: client).device(named: hostname)
@@ -46,19 +46,17 @@ public struct OBMAddressLookup {
 
         var found: [(interface: String, host: String, address: String)] = []
         for interface in interfaces {
-            let name = interface["name"]?.stringValue ?? "?"
             for ip in try addresses(of: interface) {
-                let address = ip["address"]?.stringValue ?? ""
-                let host = ip["host"]?.stringValue ?? String(address.prefix { $0 != "/" })
+                let host = ip.bare
                 guard IPAddressText.isIPv4(host) || IPAddressText.isIPv6(host) else {
                     throw .invalidAnswer(
-                        "Nautobot gave \"\(host)\" as an address of \(name) on \"\(hostname)\", which is not an IP address")
+                        "Nautobot gave \"\(host)\" as an address of \(interface.name) on \"\(hostname)\", which is not an IP address")
                 }
-                found.append((name, host, address.isEmpty ? host : address))
+                found.append((interface.name, host, ip.address))
             }
         }
         guard !found.isEmpty else {
-            let names = Self.orList(interfaces.compactMap { $0["name"]?.stringValue })
+            let names = Self.orList(interfaces.map(\.name))
             throw .notFound("interface \(names) of device \"\(hostname)\" has no IP address in Nautobot (\(client.settings.url))")
         }
         if found.count == 1 { return found[0].host }
@@ -70,16 +68,13 @@ public struct OBMAddressLookup {
 
     /// The interface's IP address objects. Nautobot omits them when m2m fields are excluded
     /// (a server or proxy that drops `exclude_m2m`); then the link table gives them.
-    func addresses(of interface: JSONValue) throws(NautobotError) -> [JSONValue] {
-        if let embedded = interface["ip_addresses"]?.arrayValue,
-            embedded.allSatisfy({ $0["address"] != nil || $0["host"] != nil })
-        {
-            return embedded
-        }
-        if let count = interface["ip_address_count"]?.intValue, count == 0 { return [] }
-        guard let id = interface["id"]?.stringValue else { return [] }
-        let links = try client.list("/ipam/ip-address-to-interface/?" + URLText.query([("interface", id), ("depth", "1")]))
-        return links.compactMap { $0["ip_address"] }
+    func addresses(of interface: NautobotInterface) throws(NautobotError) -> [NautobotIPAddress] {
+        if let embedded = interface.embeddedAddresses { return embedded }
+        if interface.ipAddressCount == 0 { return [] }
+        let links = try client.list(
+            "/ipam/ip-address-to-interface/?" + URLText.query([("interface", interface.id), ("depth", "1")]), as: NautobotAddressLink.self,
+            what: "IP address link")
+        return links.map(\.ipAddress)
     }
 
     /// The names from a comma-separated setting; the defaults when it is unset or empty.

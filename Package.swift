@@ -144,20 +144,21 @@ let package = Package(
         .testTarget(
             name: "HTTPTests",
             dependencies: [
-                "HTTP", "StepTesting",
+                "HTTP", "StepRuntime", "StepTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .testTarget(name: "NautobotTests", dependencies: ["Nautobot", "JSON", "StepTesting"]),
         .testTarget(name: "NautobotStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(
-            name: "KubernetesTests", dependencies: ["Kubernetes", "BMCCoordination", "Credentials", "JSON", "StepRuntime", "StepTesting"]),
+            name: "KubernetesTests",
+            dependencies: ["Kubernetes", "BMCCoordination", "Credentials", "HTTP", "JSON", "StepRuntime", "StepTesting"]),
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
-        .testTarget(name: "FirmwareStepsTests", dependencies: ["JSON", "StepTesting"]),
+        .testTarget(name: "FirmwareStepsTests", dependencies: ["StepTesting"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
         .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepRuntime", "StepTesting", "YAML"]),
-        .testTarget(name: "RedfishTests", dependencies: ["Redfish", "PasswordSync", "JSON", "StepTesting"]),
+        .testTarget(name: "RedfishTests", dependencies: ["Redfish", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

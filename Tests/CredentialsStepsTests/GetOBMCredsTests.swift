@@ -5,7 +5,7 @@ import Testing
 
 /// `get-obm-creds` driven as a process against the Kubernetes simulator (and the Nautobot one),
 /// with every Secret read back through the installed kubectl.
-@Suite struct GetOBMCredsTests {
+@Suite(.stopsSimulators) struct GetOBMCredsTests {
     static let masterKey = "master0key0for0tests"
 
     func standardEnvironment(_ kubernetes: SimulatedKubernetes, _ extra: [String: String] = [:]) -> [String: String] {
@@ -181,7 +181,7 @@ import Testing
 
 /// The simulator speaks the API server's protocol: the real kubectl works against it and gets
 /// what a cluster gives.
-@Suite struct KubectlAgainstSimulatorTests {
+@Suite(.stopsSimulators) struct KubectlAgainstSimulatorTests {
     @Test func kubectlCreatesAndReadsSecrets() throws {
         let kubernetes = try SimulatedKubernetes.start()
         let created = try kubernetes.kubectl([
@@ -193,7 +193,8 @@ import Testing
         #expect(secret["kind"]?.stringValue == "Secret" && secret["type"]?.stringValue == "Opaque")
         #expect(secret["metadata"]?["namespace"]?.stringValue == "argo-events")
         #expect(secret["metadata"]?["uid"]?.stringValue?.count == 36)
-        #expect(secret["metadata"]?["resourceVersion"]?.stringValue != nil)
+        // An API server's resourceVersion: an opaque string, a positive decimal as etcd writes it.
+        #expect((secret["metadata"]?["resourceVersion"]?.stringValue).flatMap { UInt64($0) }.map { $0 > 0 } == true)
         #expect(try kubernetes.secretData("obm-creds") == ["username": "root", "password": "calvin"])
         let jsonpath = try kubernetes.kubectl(["get", "secret", "obm-creds", "-o", "jsonpath={.data.username}"])
         #expect(jsonpath.stdout == "cm9vdA==")

@@ -3,7 +3,7 @@ import StepTesting
 import Testing
 
 /// `obm-firmware-update` against simulated BMCs and image servers: every method, every outcome.
-@Suite struct OBMFirmwareUpdateTests {
+@Suite(.stopsSimulators) struct OBMFirmwareUpdateTests {
     static let password = "Record-Passw0rd-2026"
 
     func environment(_ bmc: SimulatedBMC, extra: [String: String] = [:]) -> [String: String] {

@@ -5,7 +5,7 @@ import Testing
 
 /// An argument over 128 KiB reaches the step as `@/tmp/argo_arg_N.txt` (Argo's emissary): the
 /// summary reads the host list from that file as it would from the argument.
-@Suite struct ArgumentFileTests {
+@Suite(.stopsSimulators) struct ArgumentFileTests {
     @Test func theHostListIsReadFromTheFileArgoHandsOver() throws {
         let workflow: JSONValue = [
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",

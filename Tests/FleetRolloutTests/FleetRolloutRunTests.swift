@@ -7,7 +7,7 @@ import Testing
 /// Both fleet templates through steps-runner over a rack of 50 simulated servers: mixed vendors,
 /// four without a BMC interface, three BMCs refusing every password we know, one firmware task
 /// failing. The summary must name exactly those hosts, the step and the reason.
-@Suite(.serialized) struct FleetRolloutRunTests {
+@Suite(.serialized, .stopsSimulators) struct FleetRolloutRunTests {
     static let withoutBMC = ["rack3-05.dc3.local", "rack3-18.dc3.local", "rack3-33.dc3.local", "rack3-47.dc3.local"]
     static let refusing = ["rack3-12.dc3.local", "rack3-29.dc3.local", "rack3-41.dc3.local"]
     static let factoryPassword = ["192.0.2.13", "192.0.2.26", "192.0.2.37", "192.0.2.48"]

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import Synchronization
 
 /// A plain-HTTP server on 127.0.0.1 with the behaviours the client must handle: flaky answers,

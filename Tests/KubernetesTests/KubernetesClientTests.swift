@@ -6,7 +6,7 @@ import Testing
 
 @testable import Kubernetes
 
-@Suite struct KubernetesClientTests {
+@Suite(.stopsSimulators) struct KubernetesClientTests {
     @Test func aRotatedTokenFileIsReadOnEveryRequest() async throws {
         let kubernetes = try SimulatedKubernetes.start(secrets: ["obm-creds": ["username": "root", "password": "x"]])
         let env = try kubernetes.inClusterEnvironment()
@@ -173,7 +173,7 @@ import Testing
     }
 }
 
-@Suite struct StandardPasswordTests {
+@Suite(.stopsSimulators) struct StandardPasswordTests {
     @Test(arguments: [
         ("master-key", "10.0.0.11"), ("another key with spaces", "192.168.254.1"), ("kéy-ünïcode", "2001:db8::15"),
         ("k", "::1"), (String(repeating: "long", count: 64), "fe80::1:2:3:4"),

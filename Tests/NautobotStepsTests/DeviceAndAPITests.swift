@@ -3,7 +3,7 @@ import StepTesting
 import Testing
 
 /// `get-device-nautobot` and `nautobot-api` against each Nautobot.
-@Suite struct DeviceAndAPITests {
+@Suite(.stopsSimulators) struct DeviceAndAPITests {
     @Test(arguments: NautobotBackend.available)
     func deviceIsTheOneObjectAsNautobotReturnsIt(backend: NautobotBackend) throws {
         for name in ["host1.domain.local", "a b&c", "x+y.domain.local"] {
@@ -12,7 +12,8 @@ import Testing
             let device = try JSONValue(parsing: run.output("device") ?? "")
             #expect(device["name"]?.stringValue == name)
             #expect(device["object_type"]?.stringValue == "dcim.device")
-            #expect(device["location"]?["id"] != nil)
+            #expect(device["location"]?["object_type"]?.stringValue == "dcim.location")
+            #expect(device["location"]?["id"]?.stringValue?.count == 36, "a UUID")
             #expect(run.stdout == (run.output("device") ?? "") + "\n")
         }
     }

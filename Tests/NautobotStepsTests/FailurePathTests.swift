@@ -3,7 +3,7 @@ import StepTesting
 import Testing
 
 /// Every failure path of the Nautobot steps: its exit status and its one line, and never the token.
-@Suite struct FailurePathTests {
+@Suite(.stopsSimulators) struct FailurePathTests {
     static let steps = ["get-obm-ip", "get-device-nautobot"]
 
     @Test(arguments: NautobotBackend.available)

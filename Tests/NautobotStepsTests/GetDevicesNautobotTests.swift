@@ -3,7 +3,7 @@ import StepTesting
 import Testing
 
 /// `get-devices-nautobot` against each Nautobot: filters, pages, empty and bad selections.
-@Suite struct GetDevicesNautobotTests {
+@Suite(.stopsSimulators) struct GetDevicesNautobotTests {
     func names(_ run: StepRun) throws -> Set<String> {
         Set(try JSONValue(parsing: run.output("hostnames") ?? "").arrayValue?.compactMap(\.stringValue) ?? [])
     }

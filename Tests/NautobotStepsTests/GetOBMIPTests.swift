@@ -2,7 +2,7 @@ import StepTesting
 import Testing
 
 /// `get-obm-ip` driven as a process against each Nautobot: the simulator, and the real one in CI.
-@Suite struct GetOBMIPTests {
+@Suite(.stopsSimulators) struct GetOBMIPTests {
     @Test(arguments: NautobotBackend.available)
     func dellWithIDRACGivesTheBareAddress(backend: NautobotBackend) throws {
         let run = try runStep("get-obm-ip", ["--hostname", "host1.domain.local"], environment: backend.environment)

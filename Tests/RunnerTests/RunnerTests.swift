@@ -4,7 +4,7 @@ import Testing
 
 /// Every WorkflowTemplate through steps-runner against the simulators, failures included, and
 /// the lint on the shipped templates and on broken ones.
-@Suite struct RunnerTests {
+@Suite(.stopsSimulators) struct RunnerTests {
     static let policy = ["lockout-policy": "threshold=3,reset-after=3s,duration=30s"]
 
     @Test func theShippedTemplatesLint() throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// What a step does with the machine it runs on: its output files, its stdout, header values,
 /// the names and files it is given.
-@Suite struct ProcessHygieneTests {
+@Suite(.stopsSimulators) struct ProcessHygieneTests {
     @Test func aPlantedSymlinkIsNeitherFollowedNorOverwritten() throws {
         let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("outputs-\(UUID())").path
         try FileManager.default.createDirectory(atPath: outputs, withIntermediateDirectories: true)
@@ -79,5 +79,26 @@ import Testing
             ])
         #expect(typo.status == 64, "\(typo)")
         #expect(typo.stderrLines.last == "obm-sync-creds: OBM_TLS_VERIFY \"flase\" is not true or false")
+    }
+}
+
+/// A test's simulators stop when it ends; a simulator shared by the run does not.
+@Suite struct SimulatorScopeTests {
+    @Test func theSimulatorsAScopeStartedStopWithIt() throws {
+        let scope = SimulatorScope()
+        let files = try SimulatorScope.$current.withValue(scope) { try SimulatedFiles.start() }
+        let pid = try #require(scope.running.first)
+        #expect(scope.running.count == 1)
+        #expect(kill(pid, 0) == 0, "running while its test runs")
+        _ = try files.image("still-served.bin", bytes: 16)
+        scope.stopAll()
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "gone once its test ended")
+        #expect(scope.running.isEmpty)
+    }
+
+    @Test func theSharedNautobotIsNoTestsToStop() throws {
+        let scope = SimulatorScope()
+        _ = try SimulatorScope.$current.withValue(scope) { try SimulatedNautobot.shared() }
+        #expect(scope.running.isEmpty, "started outside any test's scope")
     }
 }

@@ -56,7 +56,8 @@ public enum SimulatedNautobot {
     public static func shared() throws -> NautobotBackend {
         try started.withLock { backend in
             if let backend { return backend }
-            let made = try start()
+            // Shared by the whole run: started outside any test's scope, so no test stops it.
+            let made = try SimulatorScope.$current.withValue(nil) { try start() }
             backend = made
             return made
         }
@@ -71,7 +72,8 @@ public enum SimulatedNautobot {
     }
 }
 
-/// A simulator process started for tests; it stops when the test process exits.
+/// A simulator process started for tests: stopped when the test that started it ends (its
+/// SimulatorScope), else when the test process exits (`--stop-with-parent`).
 public struct SimulatorProcess: Sendable {
     public var url: String
     public var caFile: String
@@ -88,6 +90,7 @@ public struct SimulatorProcess: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try process.run()
+        SimulatorScope.current?.adopt(process.processIdentifier)
         for _ in 0..<300 {
             if let url = try? String(contentsOfFile: ready, encoding: .utf8), !url.isEmpty {
                 return SimulatorProcess(url: url, caFile: folder + "/tls/ca.pem", pid: process.processIdentifier)

@@ -5,7 +5,7 @@ import Testing
 /// The BMC steps when an answer is lost after the BMC acted, or the BMC's address redirects a
 /// request that carries a password: a change is never reported as not sent, a login is never
 /// sent elsewhere (contract.md, Exit status and Security).
-@Suite struct BMCRequestFaultTests {
+@Suite(.stopsSimulators) struct BMCRequestFaultTests {
     static let record = "Record-Passw0rd-2026"
     static let factory = "calvin-factory"
     static let sessions = "/redfish/v1/SessionService/Sessions"
@@ -61,7 +61,7 @@ import Testing
 }
 
 /// obm-firmware-update when the BMC took the update but its answer was lost.
-@Suite struct FirmwareUpdateFaultTests {
+@Suite(.stopsSimulators) struct FirmwareUpdateFaultTests {
     static let record = "Record-Passw0rd-2026"
 
     @Test func anUpdateWhoseAnswerIsLostIsExit1AndSentOnce() throws {
@@ -84,7 +84,7 @@ import Testing
 }
 
 /// Every way out of obm-sync-creds ends the sessions it opened: a BMC has few session slots.
-@Suite struct SyncSessionTests {
+@Suite(.stopsSimulators) struct SyncSessionTests {
     @Test func aRefusedRequiredPasswordChangeEndsItsSession() throws {
         // The BMC wants at least 8 characters: the record's "Short-1" is refused, run after run.
         let bmc = try SimulatedBMC.start(personality: "dmtf", accounts: ["root:calvin-factory:change"])
@@ -101,7 +101,7 @@ import Testing
 }
 
 /// A credential too short to be masked in logs is refused before it is used, naming the setting.
-@Suite struct ShortCredentialTests {
+@Suite(.stopsSimulators) struct ShortCredentialTests {
     @Test func shortPasswordsAreBadInputNamingTheSettingNotTheValue() throws {
         let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:Record-Passw0rd-2026"])
         let cases: [(String, [String: String], String)] = [
@@ -124,7 +124,7 @@ import Testing
 }
 
 /// AccountService lockout figures are read for what they can mean, never trusted to be small.
-@Suite struct AccountServiceBoundsTests {
+@Suite(.stopsSimulators) struct AccountServiceBoundsTests {
     static let record = "Record-Passw0rd-2026"
 
     func sync(_ members: String, legacy: [String], accounts: [String]) throws -> (StepRun, SimulatedBMC) {
@@ -176,7 +176,7 @@ import Testing
 }
 
 /// With basic authentication only, a password is checked where the BMC demands one.
-@Suite struct BasicAuthProbeTests {
+@Suite(.stopsSimulators) struct BasicAuthProbeTests {
     @Test func aWrongPasswordIsNotInSyncOnABMCThatServesItsAccountServiceToAnyone() throws {
         // DMTF serves its AccountService without credentials; with no SessionService the check
         // must go to a resource that refuses anonymous requests (its Managers).
@@ -203,7 +203,7 @@ import Testing
 }
 
 /// obm-firmware-update's logins after the first, and its deadline.
-@Suite struct FirmwareUpdateLoginAndDeadlineTests {
+@Suite(.stopsSimulators) struct FirmwareUpdateLoginAndDeadlineTests {
     static let record = "Record-Passw0rd-2026"
 
     @Test func aPasswordChangedDuringTheUpdateCostsOneRefusedLoginNotAStorm() throws {

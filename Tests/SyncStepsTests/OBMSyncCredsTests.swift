@@ -4,7 +4,7 @@ import Testing
 
 /// `obm-sync-creds` against simulated BMCs with lockout policies scaled down (time-scale 0.05:
 /// iDRAC's 60 s window is 3 s), so the real scheduling code runs without real minutes.
-@Suite struct OBMSyncCredsTests {
+@Suite(.stopsSimulators) struct OBMSyncCredsTests {
     static let record = "Record-Passw0rd-2026"
     static let factory = "calvin-factory"
 

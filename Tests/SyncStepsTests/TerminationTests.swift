@@ -5,7 +5,7 @@ import Testing
 /// SIGTERM (Argo's deadline, `argo stop`, a drained node) stops the work: no new request but
 /// deleting sessions, an upload in flight cut so the BMC never gets its last bytes, and an exit
 /// status that never invites a retry once a change went out. Checked on the simulator's side.
-@Suite struct TerminationTests {
+@Suite(.stopsSimulators) struct TerminationTests {
     static let record = "Record-Passw0rd-2026"
 
     @Test func anUploadInFlightIsCutAndNothingIsApplied() throws {

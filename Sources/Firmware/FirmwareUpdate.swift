@@ -48,9 +48,18 @@ public struct FirmwareUpdate {
             history: history, policies: [reported, vendor.knownLockoutPolicy].compactMap { $0 }, step: "obm-firmware-update",
             deadline: StepClock.monotonic() + plan.timeout)
         defer { gate.finish() }
-        let active = ActiveSession(
-            login: login, session: try logIn(login, gate: gate), user: plan.user, password: plan.password, gate: gate)
-        defer { active.end() }
+        return try ActiveSession.with(
+            login: login, session: try logIn(login, gate: gate), user: plan.user, password: plan.password, gate: gate
+        ) { active in
+            try update(through: active, root: root, vendor: vendor, reported: reported, gate: gate, deadline: deadline)
+        }
+    }
+
+    /// The update itself, signed as `active`, which ActiveSession.with ends however this leaves.
+    func update(
+        through active: ActiveSession, root: ServiceRoot, vendor: VendorProfile, reported: LockoutPolicy?, gate: LoginGate,
+        deadline: Double
+    ) throws -> FirmwareUpdateOutcome {
         gate.learn(reported ?? (try? AccountService(client: active.client, root: root))?.lockoutPolicy())
 
         let service = try UpdateService.read(active.client, root: root)

@@ -184,7 +184,8 @@ public struct CredentialSync {
             try login.attempt(user: credentials.user, password: credentials.password)
         }
         guard case .accepted(let session) = result, !session.passwordChangeRequired else {
-            if case .accepted(let session) = result { login.end(session) }
+            // A session that must change its password first is no use here: ended at once.
+            if case .accepted(let session) = result { try login.with(session) { _ in } }
             return nil
         }
         Log.info("the credentials on record: accepted")
@@ -281,7 +282,8 @@ public struct CredentialSync {
         }
         switch result {
         case .accepted(let session):
-            login.end(session)
+            // The login was the proof: nothing to do with the session but end it.
+            try login.with(session) { _ in }
             Log.info("verified: the BMC accepts the credentials on record")
         case .refused(let status, let messages):
             throw StepError.failure(

@@ -2,7 +2,7 @@ import StepRuntime
 
 /// The session a long step works through (a firmware update): its requests go out signed as the
 /// current session; a BMC that rebooted and forgot it is logged in to again, one login at a
-/// time, through the BMC's login history like every login; it is ended on every way out (`end`,
+/// time, through the BMC's login history like every login; it is ended on every way out (`with`,
 /// and the registry on SIGTERM). A refusal of the credentials on record ends the step instead of
 /// being tried again: a password changed mid-update must not turn into a lockout.
 public final class ActiveSession {
@@ -14,7 +14,7 @@ public final class ActiveSession {
     /// Signed as the current session.
     public private(set) var client: RedfishClient
 
-    public init(login: RedfishLogin, session: RedfishSession, user: String, password: String, gate: LoginGate) {
+    init(login: RedfishLogin, session: RedfishSession, user: String, password: String, gate: LoginGate) {
         self.login = login
         self.session = session
         self.user = user
@@ -51,6 +51,14 @@ public final class ActiveSession {
         }
     }
 
-    /// Ends the current session.
-    public func end() { login.end(session) }
+    /// Works through a session begun as `session`, renewed as needed, and ends whichever is
+    /// current however `body` leaves (SIGTERM: the registry).
+    public static func with<T>(
+        login: RedfishLogin, session: RedfishSession, user: String, password: String, gate: LoginGate,
+        _ body: (ActiveSession) throws -> T
+    ) throws -> T {
+        let active = ActiveSession(login: login, session: session, user: user, password: password, gate: gate)
+        defer { active.login.end(active.session) }
+        return try body(active)
+    }
 }

@@ -70,6 +70,8 @@ struct UpdateTask {
     var outcome: UpdateBehaviour.Outcome
     /// SimpleUpdate could not fetch the image: the task ends in Exception with this.
     var fetchError: String?
+    /// SimpleUpdate's image is still being fetched: the task runs at 0% until it arrives.
+    var fetching = false
     var applied = false
 }
 
@@ -124,7 +126,7 @@ extension BMCSimulator {
                     fnv1a: MultipartFile.fnv1a(file: file, offset: 0, length: request.bodyLength), fileName: "", chunked: chunked)
             }
             state.images.append(image)
-            return acceptUpdate(state: &state, fetchError: nil)
+            return acceptUpdate(state: &state)
         }
     }
 
@@ -139,14 +141,11 @@ extension BMCSimulator {
             guard let body = try? JSONValue(parsing: request.body), let uri = body["ImageURI"]?.stringValue else {
                 return Self.error(400, "Base.1.8.ActionParameterMissing", "The action requires the parameter ImageURI.")
             }
-            let image = Self.fetch(uri)
-            if let bytes = image.bytes {
-                state.images.append(
-                    ReceivedImage(
-                        method: "simple", bytes: bytes.count, fnv1a: MultipartFile.fnv1a(bytes),
-                        fileName: URL(string: uri)?.lastPathComponent ?? "", chunked: false))
-            }
-            return acceptUpdate(state: &state, fetchError: image.error)
+            // As a BMC does: the task is answered at once and the image fetched behind it, never
+            // while the BMC's state is held (other requests, the task's polls, go on meanwhile).
+            let answer = acceptUpdate(state: &state, fetching: true)
+            startFetch(uri, task: update.outcome == .ignore ? nil : state.tasks.last?.id, state: &state)
+            return answer
         case ("GET", "/redfish/v1/TaskService"):
             return .json(
                 200,
@@ -169,11 +168,12 @@ extension BMCSimulator {
         }
     }
 
-    func acceptUpdate(state: inout State, fetchError: String?) -> SimulatedResponse {
+    func acceptUpdate(state: inout State, fetching: Bool = false) -> SimulatedResponse {
         if update.outcome == .ignore {
             return .json(200, ["@Message.ExtendedInfo": [Self.message("Base.1.8.Success", "Successfully Completed Request")]])
         }
-        let task = UpdateTask(id: String(state.tasks.count + 1), started: now, outcome: update.outcome, fetchError: fetchError)
+        let task = UpdateTask(
+            id: String(state.tasks.count + 1), started: now, outcome: update.outcome, fetchError: nil, fetching: fetching)
         state.tasks.append(task)
         if update.rebootDuringUpdate {
             // The reboot is scheduled now; it starts 30% in and ends 70% in.
@@ -185,6 +185,12 @@ extension BMCSimulator {
 
     /// The task as it stands now; nil once it has vanished.
     func taskJSON(_ task: UpdateTask, state: inout State) -> JSONValue? {
+        if task.fetching {
+            return [
+                "@odata.id": .string("/redfish/v1/TaskService/Tasks/\(task.id)"), "Id": .string(task.id), "Name": "Firmware update",
+                "TaskState": "Running", "TaskStatus": "OK", "PercentComplete": 0, "Messages": [],
+            ]
+        }
         let elapsed = now - task.started
         let duration = task.outcome == .busy ? 1e9 : update.taskSeconds
         let fraction = min(1, elapsed / max(duration, 0.001))
@@ -246,42 +252,34 @@ extension BMCSimulator {
         state.firmwareVersion = update.nextVersion
     }
 
-    /// SimpleUpdate: the BMC fetches the image itself (plain HTTP in tests).
-    static func fetch(_ uri: String) -> (bytes: [UInt8]?, error: String?) {
-        guard let url = URL(string: uri), url.scheme == "http" || url.scheme == "https" else { return (nil, "unsupported URI \(uri)") }
-        let box = FetchBox()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: url) { data, response, error in
-            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode ?? 0, error: error)
-            done.signal()
+    /// SimpleUpdate: the BMC fetches the image itself (plain HTTP in tests). The answer arrives on
+    /// URLSession's queue and is recorded under the lock then; the task's time starts from it.
+    func startFetch(_ uri: String, task id: String?, state: inout State) {
+        guard let url = URL(string: uri), url.scheme == "http" || url.scheme == "https" else {
+            Self.fetched(uri, task: id, bytes: nil, error: "unsupported URI \(uri)", at: now, state: &state)
+            return
+        }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 30
+        URLSession.shared.dataTask(with: request) { [self] data, response, error in
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let failure = error.map(\.localizedDescription) ?? ((200..<300).contains(status) && data != nil ? nil : "HTTP \(status)")
+            let bytes = failure == nil ? data.map { Array($0) } : nil
+            self.state.withLock { state in Self.fetched(uri, task: id, bytes: bytes, error: failure, at: now, state: &state) }
         }.resume()
-        _ = done.wait(timeout: .now() + 30)
-        let (data, status, error) = box.get()
-        if let error { return (nil, error.localizedDescription) }
-        guard (200..<300).contains(status), let data else { return (nil, "HTTP \(status)") }
-        return (Array(data), nil)
-    }
-}
-
-/// The result of a fetch, handed across the URLSession callback.
-final class FetchBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    private var status = 0
-    private var error: (any Error)?
-
-    func set(data: Data?, status: Int, error: (any Error)?) {
-        lock.lock()
-        self.data = data
-        self.status = status
-        self.error = error
-        lock.unlock()
     }
 
-    func get() -> (Data?, Int, (any Error)?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (data, status, error)
+    static func fetched(_ uri: String, task id: String?, bytes: [UInt8]?, error: String?, at time: Double, state: inout State) {
+        if let bytes {
+            state.images.append(
+                ReceivedImage(
+                    method: "simple", bytes: bytes.count, fnv1a: MultipartFile.fnv1a(bytes),
+                    fileName: URL(string: uri)?.lastPathComponent ?? "", chunked: false))
+        }
+        guard let id, let index = state.tasks.firstIndex(where: { $0.id == id }) else { return }
+        state.tasks[index].fetching = false
+        state.tasks[index].fetchError = error
+        state.tasks[index].started = time
     }
 }
 

@@ -31,3 +31,13 @@ public struct RedfishSettings: Sendable {
         return RedfishSettings(user: user, password: password, endpoint: try RedfishEndpoint.from(host: host, environment: environment))
     }
 }
+
+extension RedfishSettings {
+    /// How every BMC step begins, before any other thread: a SIGTERM from here on deletes the
+    /// sessions held; then the process environment and these settings, read once.
+    public static func beginBMCStep(host: String) throws -> (environment: [String: String], settings: RedfishSettings) {
+        TerminationSignal.install { SessionRegistry.shared.deleteAll() }
+        let environment = ProcessEnvironment.current()
+        return (environment, try fromEnvironment(environment, host: host))
+    }
+}

@@ -49,9 +49,7 @@ struct OBMFirmwareUpdate: Step {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        TerminationSignal.install { SessionRegistry.shared.deleteAll() }
-        let environment = ProcessEnvironment.current()
-        let settings = try RedfishSettings.fromEnvironment(environment, host: host)
+        let (environment, settings) = try RedfishSettings.beginBMCStep(host: host)
         let plan = try FirmwareUpdatePlan.fromOptions(
             settings: settings, firmwareURL: firmwareURL, method: method, timeout: timeout, pollInterval: pollInterval,
             caFile: firmwareCAFile ?? environment.setting("FIRMWARE_CA_FILE"), dryRun: dryRun)

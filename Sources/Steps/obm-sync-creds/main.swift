@@ -39,10 +39,7 @@ struct OBMSyncCreds: Step {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        // First, before any other thread: a SIGTERM must still delete the sessions held.
-        TerminationSignal.install { SessionRegistry.shared.deleteAll() }
-        let environment = ProcessEnvironment.current()
-        let settings = try RedfishSettings.fromEnvironment(environment, host: host)
+        let (environment, settings) = try RedfishSettings.beginBMCStep(host: host)
         let credentials = try SyncCredentials.fromEnvironment(environment, record: settings)
         let policy = try LockoutPolicy.fromEnvironment(environment)
         let deadline = StepClock.monotonic() + (try StepDuration.seconds(timeout, option: "--timeout"))

@@ -156,6 +156,7 @@ let package = Package(
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["StepTesting"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Firmware"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
         .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepRuntime", "StepTesting", "YAML"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "JSON", "StepTesting"]),

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Redfish
+import StepTesting
 import Testing
 
 /// Firmware inventory members read as components, on the recorded iLO 5 and DMTF payloads, and on
@@ -66,5 +67,53 @@ import Testing
             throws: RedfishError.unexpected(
                 "the BMC's firmware inventory member at /redfish/v1/UpdateService/FirmwareInventory/7 cannot be read: Name is missing")
         ) { try FirmwareInventory.component(resource) }
+    }
+}
+
+/// The inventory read through a simulated BMC over TLS, signed in as a step signs in: every
+/// personality's members in order, and iDRAC's rollback copy once an update replaced its firmware.
+@Suite(.stopsSimulators) struct FirmwareInventoryReadTests {
+    func read(_ bmc: SimulatedBMC) throws -> [FirmwareComponent] {
+        let client = try RedfishClient(endpoint: try RedfishEndpoint.from(host: bmc.host, environment: ["OBM_CA_FILE": bmc.caFile]))
+        let root = try ServiceRoot.read(client)
+        let login = try RedfishLogin(client: client, root: root)
+        guard case .accepted(let session) = try login.attempt(user: "root", password: "Inventory-Passw0rd") else {
+            throw TestFailure("the simulator refused the login")
+        }
+        return try login.with(session) { signed in try FirmwareInventory.read(signed, root: root) }
+    }
+
+    @Test(arguments: ["idrac9", "ilo5", "dmtf"])
+    func everyPersonalityListsItsComponents(personality: String) throws {
+        let bmc = try SimulatedBMC.start(personality: personality, accounts: ["root:Inventory-Passw0rd"])
+        let components = try read(bmc)
+        let bmcComponent = try #require(components.first)
+        #expect(bmcComponent.kind == .bmc && bmcComponent.version == "7.00.60.00", "\(bmcComponent)")
+        switch personality {
+        case "idrac9":
+            #expect(components.map(\.kind) == [.bmc, .bios, .nic, .storage, .cpld])
+            #expect(bmcComponent.id == "Installed-25227-7.00.60.00" && bmcComponent.updateable == true)
+        case "ilo5":
+            #expect(components.count == 12 && components[1].version == "A43 v2.52 (10/29/2021)" && components[1].kind == .bios)
+            #expect(components.allSatisfy { $0.updateable == nil })
+        default:
+            #expect(components.map(\.kind) == [.bmc, .bios, .storage, .other])
+        }
+        #expect(try bmc.state().sessions == 0, "the session was ended")
+    }
+
+    @Test func iDRACKeepsTheReplacedFirmwareAsARollbackCopy() throws {
+        let bmc = try SimulatedBMC.start(personality: "idrac9", accounts: ["root:Inventory-Passw0rd"])
+        let files = try SimulatedFiles.start()
+        let image = try files.image("idrac-7.10.30.00.bin", bytes: 4096)
+        let update = try runStep(
+            "obm-firmware-update", ["--host", bmc.host, "--firmware-url", image.url, "--poll-interval", "0.1"],
+            environment: bmc.environment(password: "Inventory-Passw0rd"))
+        #expect(update.status == 0, "\(update)")
+        let components = try read(bmc)
+        #expect(
+            components.prefix(2).map(\.id) == ["Installed-25227-7.10.30.00", "Previous-25227-7.00.60.00"],
+            "the running firmware's id carries its version; the replaced one is a rollback copy")
+        #expect(components.prefix(2).map(\.kind) == [.bmc, .other])
     }
 }

@@ -103,6 +103,8 @@ public final class BMCSimulator: SimulatedService {
         /// Requests under the prefix are answered with a redirect, before the BMC sees them.
         var redirect: [(prefix: String, status: Int, location: String)] = []
         var firmwareVersion: String
+        /// The version an applied update replaced (iDRAC keeps it as a rollback copy).
+        var previousFirmwareVersion: String?
         var tasks: [UpdateTask] = []
         var images: [ReceivedImage] = []
         var rebootUntil = -1e9

@@ -146,6 +146,9 @@ extension BMCSimulator {
             let answer = acceptUpdate(state: &state, fetching: true)
             startFetch(uri, task: update.outcome == .ignore ? nil : state.tasks.last?.id, state: &state)
             return answer
+        case ("GET", "/redfish/v1/UpdateService/FirmwareInventory"):
+            let members = firmwareInventory(state).compactMap { $0["@odata.id"]?.stringValue }
+            return .json(200, Self.collection("/redfish/v1/UpdateService/FirmwareInventory", members))
         case ("GET", "/redfish/v1/TaskService"):
             return .json(
                 200,
@@ -157,6 +160,12 @@ extension BMCSimulator {
             let members = state.tasks.filter { taskJSON($0, state: &state) != nil }.map { "/redfish/v1/TaskService/Tasks/\($0.id)" }
             return .json(200, Self.collection("/redfish/v1/TaskService/Tasks", members))
         default:
+            if request.method == "GET", path.hasPrefix("/redfish/v1/UpdateService/FirmwareInventory/") {
+                guard let member = firmwareInventory(state).first(where: { $0["@odata.id"]?.stringValue == path }) else {
+                    return Self.error(404, "Base.1.8.ResourceMissingAtURI", "The resource at the URI \(path) was not found.")
+                }
+                return .json(200, member)
+            }
             if request.method == "GET", path.hasPrefix("/redfish/v1/TaskService/Tasks/") {
                 let id = String(path.dropFirst("/redfish/v1/TaskService/Tasks/".count))
                 guard let task = state.tasks.first(where: { $0.id == id }), let json = taskJSON(task, state: &state) else {
@@ -246,9 +255,14 @@ extension BMCSimulator {
         ]
     }
 
+    func firmwareInventory(_ state: State) -> [JSONValue] {
+        personality.firmwareInventory(bmcVersion: state.firmwareVersion, previousBMCVersion: state.previousFirmwareVersion)
+    }
+
     func apply(_ task: UpdateTask, state: inout State) {
         guard let index = state.tasks.firstIndex(where: { $0.id == task.id }), !state.tasks[index].applied else { return }
         state.tasks[index].applied = true
+        state.previousFirmwareVersion = state.firmwareVersion
         state.firmwareVersion = update.nextVersion
     }
 

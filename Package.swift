@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "obm-firmware-update", targets: ["obm-firmware-update"]),
         .executable(name: "get-devices-nautobot", targets: ["get-devices-nautobot"]),
         .executable(name: "fleet-rollout", targets: ["fleet-rollout"]),
+        .executable(name: "get-firmware-inventory", targets: ["get-firmware-inventory"]),
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "steps-runner", targets: ["steps-runner"]),
     ],
@@ -86,6 +87,7 @@ let package = Package(
         step("get-obm-creds", ["Credentials", "Kubernetes", "Nautobot"]),
         step("obm-sync-creds", ["PasswordSync", "BMCCoordination", "Redfish", "JSON"]),
         step("obm-firmware-update", ["Firmware", "BMCCoordination", "Redfish", "HTTP"]),
+        step("get-firmware-inventory", ["Firmware", "BMCCoordination", "Redfish"]),
         step("get-devices-nautobot", ["Nautobot", "JSON"]),
         step("fleet-rollout", ["FleetRollout"]),
 

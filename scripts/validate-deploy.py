@@ -66,9 +66,13 @@ expected.update({
     "obm-sync-creds-fleet": (selection | {"failure-budget"}, None),
     "obm-firmware-update-fleet": (selection | {"failure-budget", "firmware-url"}, None),
 })
+# Firmware compliance steps (contract.md): the inventory of one device's BMC.
+expected["get-firmware-inventory"] = ({"hostname"}, "inventory")
 if set(templates) != set(expected):
     problem(f"templates are {sorted(templates)}, the contract names {sorted(expected)}")
-owned_secret = {"get-obm-creds", "obm-sync-creds", "obm-firmware-update", "obm-sync-creds-fleet", "obm-firmware-update-fleet"}
+owned_secret = {
+    "get-obm-creds", "obm-sync-creds", "obm-firmware-update", "obm-sync-creds-fleet", "obm-firmware-update-fleet", "get-firmware-inventory",
+}
 for name, doc in templates.items():
     spec = doc["spec"]
     if not doc["metadata"].get("annotations", {}).get("workflows.argoproj.io/description"):

@@ -49,7 +49,8 @@ public struct FirmwareUpdate {
             deadline: StepClock.monotonic() + plan.timeout)
         defer { gate.finish() }
         return try ActiveSession.with(
-            login: login, session: try logIn(login, gate: gate), user: plan.user, password: plan.password, gate: gate
+            login: login, session: try login.logInWithRecord(user: plan.user, password: plan.password, gate: gate), user: plan.user,
+            password: plan.password, gate: gate
         ) { active in
             try update(through: active, root: root, vendor: vendor, reported: reported, gate: gate, deadline: deadline)
         }
@@ -135,20 +136,6 @@ public struct FirmwareUpdate {
     }
 
     // MARK: - Steps
-
-    func logIn(_ login: RedfishLogin, gate: LoginGate) throws -> RedfishSession {
-        let result = try gate.attempt(.record, "logging in with the credentials on record") {
-            try login.attempt(user: plan.user, password: plan.password)
-        }
-        switch result {
-        case .accepted(let session):
-            return session
-        case .refused(let status, let messages):
-            throw StepError.failure(
-                "the BMC refused the credentials on record for \(plan.user) (HTTP \(status)\(messages.isEmpty ? "" : ": " + messages)); run obm-sync-creds first"
-            )
-        }
-    }
 
     func start(_ method: UpdateMethod, service: UpdateService, vendor: VendorProfile, active: ActiveSession, imageHTTP: HTTPClient)
         throws -> HTTPResponse

@@ -11,7 +11,7 @@ import Testing
         let result = try runProcess(
             BuiltProducts.path("steps-runner"), ["lint", "--templates", BuiltProducts.packageRoot + "/workflowtemplates"], environment: [:])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("10 WorkflowTemplates, 0 problem(s)"))
+        #expect(result.stdout == "steps-runner lint: 11 WorkflowTemplates, 0 problem(s)\n")
     }
 
     @Test func theNautobotTemplatesRun() throws {
@@ -59,6 +59,16 @@ import Testing
         #expect(run.stdout.contains("none of the 3 passwords tried"), "\(run.stdout)")
         #expect(!run.stdout.contains("attempts)"), "exit 1 is never retried")
         #expect(try world.bmc.state().lockouts == 0)
+    }
+
+    @Test func theInventoryTemplateReadsTheDevicesBMC() throws {
+        let world = try RunnerWorld.start(bmcArguments: [], accounts: ["root:Record-Passw0rd-2026"], settings: [:], legacy: [])
+        let run = try world.run("get-firmware-inventory", ["hostname": "demo.domain.local"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("✔ read"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains(#"inventory:         {"components":[{"id":"Installed-25227-7.00.60.00","#), "\(run.stdout)")
+        #expect(try world.bmc.state().sessions == 0)
     }
 
     @Test func aFirmwareTaskEndingInExceptionFailsTheWorkflow() throws {

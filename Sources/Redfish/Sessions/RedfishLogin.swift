@@ -53,6 +53,23 @@ public struct RedfishLogin {
             status: response.status, request: "GET \(probePath) (login as \(user))", messages: RedfishMessages.text(response))
     }
 
+    /// A login with the credentials on record, through the BMC's login history (`gate`), for a
+    /// step that needs them to work: a refusal ends the step, pointing at obm-sync-creds, which
+    /// brings the BMC in line with the record.
+    public func logInWithRecord(user: String, password: String, gate: LoginGate) throws -> RedfishSession {
+        let result = try gate.attempt(.record, "logging in with the credentials on record") {
+            try attempt(user: user, password: password)
+        }
+        switch result {
+        case .accepted(let session):
+            return session
+        case .refused(let status, let messages):
+            throw StepError.failure(
+                "the BMC refused the credentials on record for \(user) (HTTP \(status)\(messages.isEmpty ? "" : ": " + messages)); run obm-sync-creds first"
+            )
+        }
+    }
+
     /// A client whose requests are signed as `session`.
     public func client(for session: RedfishSession) -> RedfishClient { client.signedIn(session.authentication) }
 

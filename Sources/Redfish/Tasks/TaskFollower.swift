@@ -60,7 +60,7 @@ public struct TaskFollower {
                 // A task monitor may answer 202 with no task in the body while the task runs: not
                 // a task to read yet. A body that is a task is read in full.
                 guard let json = try? JSONValue(parsing: response.body), json["TaskState"] != nil else { continue }
-                let report = try TaskReport(parsing: response.body, at: taskPath)
+                let report = try RedfishShape.decode(TaskReport.self, from: json, what: "task", at: taskPath)
                 last = report
                 if report.percent != lastPercent, let percent = report.percent {
                     Log.info("task \(report.state), \(percent)%")

@@ -278,5 +278,11 @@ print(f'| overhead per step | {(rt-dt)*1000:.1f} |')
   for f in "$ROOT"/.build/steps/*; do echo "| $(basename "$f") | $(stat -c %s "$f") |"; done
 } >>"$WORK/BENCHMARKS.md"
 
+# One session's comparisons (before and after a change) cannot be measured again: what follows
+# the marker in the old file is kept as it is.
+MARKER='<!-- Kept by hand'
+if grep -q "^$MARKER" "$ROOT/BENCHMARKS.md" 2>/dev/null; then
+  { echo; sed -n "/^$MARKER/,\$p" "$ROOT/BENCHMARKS.md"; } >>"$WORK/BENCHMARKS.md"
+fi
 cp "$WORK/BENCHMARKS.md" "$ROOT/BENCHMARKS.md"
 cat "$ROOT/BENCHMARKS.md"

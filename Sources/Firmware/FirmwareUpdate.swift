@@ -61,7 +61,7 @@ public struct FirmwareUpdate {
         through active: ActiveSession, root: ServiceRoot, vendor: VendorProfile, reported: LockoutPolicy?, gate: LoginGate,
         deadline: Double
     ) throws -> FirmwareUpdateOutcome {
-        gate.learn(reported ?? (try? AccountService(client: active.client, root: root))?.lockoutPolicy())
+        gate.learn(reported: reported, signedIn: active.client, root: root)
 
         let service = try UpdateService.read(active.client, root: root)
         guard service.serviceEnabled else {

@@ -68,7 +68,6 @@ struct KubernetesStatus {
         var kind: String?
         var reason: String?
         var message: String?
-        var code: Int?
     }
 
     init(_ response: HTTPResponse) {

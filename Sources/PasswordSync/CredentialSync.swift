@@ -196,11 +196,7 @@ public struct CredentialSync {
     /// Read before the login when the BMC showed it then; else now, with the session.
     func learn(_ gate: LoginGate, session: RedfishSession, client: RedfishClient, root: ServiceRoot, reported: LockoutPolicy?) {
         guard !session.passwordChangeRequired else { return }
-        if let reported {
-            gate.learn(reported)
-            return
-        }
-        gate.learn((try? AccountService(client: client, root: root))?.lockoutPolicy())
+        gate.learn(reported: reported, signedIn: client, root: root)
     }
 
     /// Logged in with `candidate` (not the record, or a record the BMC wants changed): set the

@@ -31,7 +31,7 @@ public struct FirmwareInventoryRead {
         defer { gate.finish() }
         let session = try login.logInWithRecord(user: settings.user, password: settings.password, gate: gate)
         return try login.with(session) { signed in
-            gate.learn(reported ?? (try? AccountService(client: signed, root: root))?.lockoutPolicy())
+            gate.learn(reported: reported, signedIn: signed, root: root)
             return try FirmwareInventory.read(signed, root: root)
         }
     }

@@ -115,6 +115,12 @@ public final class LoginGate {
         }
     }
 
+    /// After a login: the policy the BMC showed before it (`reported`), else its AccountService as
+    /// the signed-in `client` reads it now (some BMCs show it only after a login).
+    public func learn(reported: LockoutPolicy?, signedIn client: RedfishClient, root: ServiceRoot) {
+        learn(reported ?? (try? AccountService(client: client, root: root))?.lockoutPolicy())
+    }
+
     /// Whether a login with the credentials on record was accepted after `time` (another step
     /// synced the BMC meanwhile), as the history says now.
     public func recordAcceptedSince(_ time: Double) throws -> Bool {

@@ -2,7 +2,7 @@
 # README's two commands; both do their own set-up on a fresh Debian machine.
 SHELL := /bin/bash
 SWIFT ?= swift
-STEPS := nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot fleet-rollout get-firmware-inventory
+STEPS := nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot fleet-rollout get-firmware-inventory firmware-plan
 SWIFT_SOURCES := Sources Tests Package.swift
 
 .PHONY: all build test lint format demo bench validate images test-images deps real-nautobot-up real-nautobot-down clean

@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "get-devices-nautobot", targets: ["get-devices-nautobot"]),
         .executable(name: "fleet-rollout", targets: ["fleet-rollout"]),
         .executable(name: "get-firmware-inventory", targets: ["get-firmware-inventory"]),
+        .executable(name: "firmware-plan", targets: ["firmware-plan"]),
         .executable(name: "simulator", targets: ["simulator"]),
         .executable(name: "steps-runner", targets: ["steps-runner"]),
     ],
@@ -71,13 +72,13 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]),
-        .target(name: "HTTP", dependencies: ["CCurl", "StepRuntime"]),
+        .target(name: "HTTP", dependencies: ["CCurl", "CCrypto", "StepRuntime"]),
         .target(name: "Nautobot", dependencies: ["HTTP", "JSON", "StepRuntime"]),
         .target(name: "Kubernetes", dependencies: ["HTTP", "JSON", "YAML", "StepRuntime"]),
         .target(name: "Redfish", dependencies: ["HTTP", "JSON", "StepRuntime"]),
         .target(name: "BMCCoordination", dependencies: ["Kubernetes", "Redfish", "JSON", "StepRuntime"]),
         .target(name: "PasswordSync", dependencies: ["Redfish", "HTTP", "JSON", "StepRuntime"]),
-        .target(name: "Firmware", dependencies: ["Redfish", "HTTP", "JSON", "StepRuntime"]),
+        .target(name: "Firmware", dependencies: ["Redfish", "Nautobot", "HTTP", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
         .target(name: "FleetRollout", dependencies: ["CZlib", "JSON", "Kubernetes", "StepRuntime"]),
 
@@ -88,6 +89,7 @@ let package = Package(
         step("obm-sync-creds", ["PasswordSync", "BMCCoordination", "Redfish", "JSON"]),
         step("obm-firmware-update", ["Firmware", "BMCCoordination", "Redfish", "HTTP"]),
         step("get-firmware-inventory", ["Firmware", "BMCCoordination", "Redfish"]),
+        step("firmware-plan", ["Firmware", "BMCCoordination", "Nautobot", "Redfish"]),
         step("get-devices-nautobot", ["Nautobot", "JSON"]),
         step("fleet-rollout", ["FleetRollout"]),
 
@@ -158,7 +160,7 @@ let package = Package(
         .testTarget(name: "CredentialsStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "SyncStepsTests", dependencies: ["JSON", "StepTesting"]),
         .testTarget(name: "FirmwareStepsTests", dependencies: ["StepTesting"]),
-        .testTarget(name: "FirmwareTests", dependencies: ["Firmware"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Nautobot", "Redfish"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
         .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepRuntime", "StepTesting", "YAML"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "JSON", "StepTesting"]),

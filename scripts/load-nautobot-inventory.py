@@ -72,4 +72,32 @@ for device in inventory["devices"]:
             if not find("/ipam/ip-address-to-interface/", ip_address=ip["id"], interface=iface["id"]):
                 call("POST", "/ipam/ip-address-to-interface/", {"ip_address": ip["id"], "interface": iface["id"]})
 
-print(f"load-nautobot-inventory: {len(inventory['devices'])} devices in {URL}", file=sys.stderr)
+# The firmware baseline: platforms, software versions with their status, image files, and (as
+# 3.2.7 ignores `device_types` on an image file's POST) the device-type links through their table.
+statuses = {}
+files = 0
+for platform in inventory.get("software", []):
+    maker = ensure("/dcim/manufacturers/", {"name": platform["manufacturer"]}, name=platform["manufacturer"])["id"]
+    made_platform = ensure("/dcim/platforms/", {"name": platform["platform"], "manufacturer": maker},
+                           name=platform["platform"])["id"]
+    for version in platform["versions"]:
+        if version["status"] not in statuses:
+            statuses[version["status"]] = find("/extras/statuses/", name=version["status"])[0]["id"]
+        made_version = ensure("/dcim/software-versions/", {"platform": made_platform, "version": version["version"],
+                                                           "status": statuses[version["status"]]},
+                              platform=made_platform, version=version["version"])["id"]
+        for image in version["files"]:
+            made_file = ensure("/dcim/software-image-files/", {
+                "software_version": made_version, "image_file_name": image["name"], "status": active,
+                "image_file_checksum": image["checksum"], "hashing_algorithm": image["algorithm"],
+                "image_file_size": image["size"], "download_url": image["url"], "default_image": image["default"]},
+                software_version=made_version, image_file_name=image["name"])["id"]
+            files += 1
+            for model in image["device_types"]:
+                device_type = find("/dcim/device-types/", model=model)[0]["id"]
+                ensure("/dcim/device-types-to-software-image-files/",
+                       {"device_type": device_type, "software_image_file": made_file},
+                       device_type=device_type, software_image_file=made_file)
+
+print(f"load-nautobot-inventory: {len(inventory['devices'])} devices and {files} software image files in {URL}",
+      file=sys.stderr)

@@ -25,7 +25,7 @@ check() { # description, then the command; the expected status is in $want
   fi
 }
 
-for step in nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot fleet-rollout get-firmware-inventory; do
+for step in nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot fleet-rollout get-firmware-inventory firmware-plan; do
   image=baremetal-steps/$step:$VERSION
   want=0 check "$step --help" podman run --rm --network=none "$image" --help
   grep -q "USAGE: $step" "$WORK/out" || { echo "test-images: FAIL $step --help does not show its usage" >&2; failures=$((failures + 1)); }

@@ -14,14 +14,14 @@ import StepRuntime
 /// TaskStatus OK or Warning, or a FirmwareVersion that changed, is a success.
 public struct FirmwareUpdate {
     let client: RedfishClient
-    let plan: FirmwareUpdatePlan
+    let plan: FirmwareUpdateRequest
     let history: any LoginHistory
     let lock: any ChangeLock
     let clock: @Sendable () -> Double
     let sleep: @Sendable (Double) -> Void
 
     public init(
-        client: RedfishClient, plan: FirmwareUpdatePlan, history: any LoginHistory = InProcessLoginHistory(),
+        client: RedfishClient, plan: FirmwareUpdateRequest, history: any LoginHistory = InProcessLoginHistory(),
         lock: any ChangeLock = NoChangeLock(), clock: @escaping @Sendable () -> Double = StepClock.monotonic,
         sleep: @escaping @Sendable (Double) -> Void = StepClock.sleep
     ) {
@@ -71,8 +71,17 @@ public struct FirmwareUpdate {
             return .busy(running, method: plan.forcedMethod ?? .simple)
         }
         var before = ManagerFirmware.version(root, active.client)
-        let (method, reason) = try service.choose(forScheme: plan.image.scheme, forced: plan.forcedMethod)
+        if let planned = plan.planned, let before, PlannedBMCImage.same(before, planned.target) {
+            // A retry after the flash, or a plan overtaken by another update: never a second flash.
+            return .upToDate(version: before, method: plan.forcedMethod ?? .simple)
+        }
+        let checksum = plan.planned?.checksum
+        let (method, reason) = try service.choose(forScheme: plan.image.scheme, forced: plan.forcedMethod, verifying: checksum != nil)
         Log.info("BMC \(client.endpoint.base): \(vendor.rawValue), firmware \(before ?? "unknown"); method \(method.rawValue): \(reason)")
+        if method == .simple, checksum != nil {
+            Log.warning(
+                "unverified: with SimpleUpdate the BMC fetches the image itself, so its checksum cannot be checked (--method simple)")
+        }
         let imageHTTP: HTTPClient
         do {
             imageHTTP = try HTTPClient(tls: plan.image.tls)
@@ -109,8 +118,12 @@ public struct FirmwareUpdate {
         do {
             accepted = try start(method, service: service, vendor: vendor, active: active, imageHTTP: imageHTTP)
         } catch {
-            // Not sent in full (an upload cut by a stop, a refused connection): nothing applied.
-            if case .transport(let failure) = error as? RedfishError, !failure.requestSent { ChangeLedger.refused(change) }
+            // Not sent in full (an upload cut by a stop, a refused connection, an image that is not
+            // the one on record): nothing applied.
+            if case .transport(let failure) = error as? RedfishError, !failure.requestSent {
+                ChangeLedger.refused(change)
+                if failure.kind == .checksumMismatch { throw StepError.failure("firmware image: \(failure.message); nothing was applied") }
+            }
             throw error
         }
         guard accepted.isSuccess else {
@@ -131,6 +144,9 @@ public struct FirmwareUpdate {
         }
         if outcome.succeeded && outcome.versionAfter == nil {
             outcome.versionAfter = ManagerFirmware.version(root, active.client)
+        }
+        if outcome.succeeded, let planned = plan.planned {
+            outcome = try confirm(planned, outcome: outcome, before: before, root: root, active: active, deadline: deadline)
         }
         return outcome
     }
@@ -185,9 +201,9 @@ public struct FirmwareUpdate {
                     uri,
                     body: .stream(
                         from: HTTPRequest(.get, plan.image.url, timeouts: HTTPTimeouts(connect: 10, total: nil)), tls: plan.image.tls,
-                        framing: framing),
+                        framing: framing, checksum: plan.planned?.checksum),
                     contentType: contentType, headers: headers)
-            } catch let error as RedfishError {
+            } catch {
                 guard case .transport(let transport) = error, transport.kind == .sourceLengthUnknown else { throw error }
                 Log.info("the image server sent no length after all")
             }
@@ -200,6 +216,18 @@ public struct FirmwareUpdate {
             throw StepError(error.exitStatus, "firmware image: " + error.message)
         }
         defer { unlink(path) }
+        if let checksum = plan.planned?.checksum {
+            let actual: [UInt8]
+            do {
+                actual = try checksum.digest(ofFile: path)
+            } catch {
+                throw StepError(error.exitStatus, "firmware image: " + error.message)
+            }
+            guard actual == checksum.expected else {
+                throw RedfishError.transport(
+                    checksum.mismatch(actual: actual, url: URLText.printable(plan.image.url), what: "not a byte of it was sent"))
+            }
+        }
         return try client.upload(uri, body: .file(path: path, framing: framing), contentType: contentType, headers: headers)
     }
 
@@ -227,6 +255,32 @@ public struct FirmwareUpdate {
             return try watchVersion(method: method, before: before, root: root, active: active, deadline: deadline, reason: "lost its task")
         case .unfinished(let last):
             return .taskUnfinished(last: last, method: method, before: before, timeout: plan.timeout)
+        }
+    }
+
+    /// With a plan, a completed task is not yet a success: the BMC's firmware inventory must show
+    /// its component at the plan's target. While it still shows the version from before (a BMC
+    /// that has not reset yet), it is read again until the deadline; any other version fails.
+    func confirm(
+        _ planned: PlannedBMCImage, outcome: FirmwareUpdateOutcome, before: String?, root: ServiceRoot, active: ActiveSession,
+        deadline: Double
+    ) throws -> FirmwareUpdateOutcome {
+        var reported: String?
+        while true {
+            do {
+                let bmc = try FirmwareInventory.read(active.client, root: root).filter { $0.kind == .bmc && !$0.isSpareCopy }
+                reported = bmc.first?.version
+            } catch {
+                try active.renew(why: "the firmware inventory could not be read with the session")
+            }
+            if let reported, PlannedBMCImage.same(reported, planned.target) {
+                return outcome.confirmed(by: reported)
+            }
+            let stillBefore = reported == nil || before.map { PlannedBMCImage.same(reported ?? "", $0) } == true
+            if !stillBefore || clock() > deadline {
+                return outcome.contradicted(reported: reported, target: planned.target)
+            }
+            sleep(max(0, min(plan.pollInterval, deadline - clock())))
         }
     }
 

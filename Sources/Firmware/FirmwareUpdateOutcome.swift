@@ -33,6 +33,31 @@ extension FirmwareUpdateOutcome {
             transient: true)
     }
 
+    /// The BMC already runs the plan's target (a retry after the flash, or a stale plan).
+    static func upToDate(version: String, method: UpdateMethod) -> Self {
+        Self(
+            status: "UpToDate", succeeded: true, method: method, versionBefore: version, versionAfter: version,
+            summary: "the BMC already runs the plan's target \(version): nothing sent")
+    }
+
+    /// The inventory read after the update shows the plan's target.
+    func confirmed(by version: String) -> Self {
+        var outcome = self
+        outcome.versionAfter = version
+        outcome.summary += "; the firmware inventory shows the target \(version)"
+        return outcome
+    }
+
+    /// The task said done, but the inventory does not show the target: never a success.
+    func contradicted(reported: String?, target: String) -> Self {
+        var outcome = self
+        outcome.succeeded = false
+        outcome.versionAfter = reported
+        outcome.summary =
+            "the update task ended \(status), but the BMC's firmware inventory reports \(reported ?? "no version") for it, not the plan's target \(target)"
+        return outcome
+    }
+
     static func dryRun(method: UpdateMethod, version: String?, summary: String) -> Self {
         Self(status: "DryRun", succeeded: true, method: method, versionBefore: version, versionAfter: version, summary: summary)
     }

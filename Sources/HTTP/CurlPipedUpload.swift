@@ -7,9 +7,16 @@ import CCurl
 #endif
 
 /// The bytes between a download and an upload running together: the download writes, the upload
-/// reads, and whichever runs ahead is paused, so at most `capacity` bytes are ever held.
+/// reads, and whichever runs ahead is paused, so at most `capacity` bytes are ever held. With a
+/// checksum, every byte in is digested and the last `holdBack` are kept from the upload until the
+/// download has ended and its digest matched.
 final class PipeBuffer {
+    static let holdBack = 64 * 1024
     let capacity: Int
+    let checksum: BodyChecksum?
+    private let digest: RunningDigest?
+    /// The digest of the whole download, when it did not match the checksum.
+    var mismatch: [UInt8]?
     private var storage: [UInt8] = []
     private var readIndex = 0
     var sourcePaused = false
@@ -23,14 +30,33 @@ final class PipeBuffer {
     let suffix: [UInt8]
     var suffixSent = 0
 
-    init(capacity: Int, framing: BodyFraming) {
+    init(capacity: Int, framing: BodyFraming, checksum: BodyChecksum?) {
         self.capacity = capacity
+        self.checksum = checksum
+        digest = checksum.map { RunningDigest($0.algorithm) }
         prefix = framing.prefix
         suffix = framing.suffix
         storage.reserveCapacity(capacity)
     }
 
     var count: Int { storage.count - readIndex }
+
+    /// What the upload may take now: everything once the download ended (and, with a checksum,
+    /// matched), else all but the held-back tail.
+    var readable: Int {
+        guard checksum != nil, !sourceFinished else { return mismatch == nil ? count : 0 }
+        return max(0, count - Self.holdBack)
+    }
+
+    /// The download ended: with a checksum, its digest is final now.
+    func finishSource(failed: Bool) {
+        if let checksum, let digest, !failed {
+            let actual = digest.finish()
+            if actual != checksum.expected { mismatch = actual }
+        }
+        sourceFailed = failed
+        sourceFinished = true
+    }
 
     /// Accepts a whole chunk, or none (libcurl redelivers a paused chunk whole).
     func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
@@ -45,6 +71,7 @@ final class PipeBuffer {
             readIndex = 0
         }
         storage.append(contentsOf: buffer)
+        digest?.update(buffer)
         bytesIn += buffer.count
         return true
     }
@@ -73,9 +100,11 @@ private let pipeOut: ccurl_data_callback = { buffer, size, count, userdata in
     guard let buffer, let userdata else { return ccurl_readfunc_abort }
     let pipe = Unmanaged<PipeBuffer>.fromOpaque(userdata).takeUnretainedValue()
     if pipe.prefixSent < pipe.prefix.count { return copyFraming(pipe.prefix, sent: &pipe.prefixSent, into: buffer, room: size * count) }
-    if pipe.count > 0 { return pipe.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count)) }
+    let readable = pipe.readable
+    if readable > 0 { return pipe.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: min(size * count, readable))) }
     if pipe.sourceFinished {
-        if pipe.sourceFailed { return ccurl_readfunc_abort }
+        // A failed download, or one that is not the image on record: the upload ends short.
+        if pipe.sourceFailed || pipe.mismatch != nil { return ccurl_readfunc_abort }
         return copyFraming(pipe.suffix, sent: &pipe.suffixSent, into: buffer, room: size * count)
     }
     pipe.uploadPaused = true
@@ -87,7 +116,8 @@ extension CurlTransfer {
     /// one multi handle on this thread. The upload starts once the source has answered 2xx with a
     /// Content-Length, which becomes the upload's Content-Length.
     func performPiped(
-        _ request: HTTPRequest, source: HTTPRequest, sourceTLS: TLSOptions, framing: BodyFraming, tls: TLSOptions, userAgent: String
+        _ request: HTTPRequest, source: HTTPRequest, sourceTLS: TLSOptions, framing: BodyFraming, checksum: BodyChecksum?,
+        tls: TLSOptions, userAgent: String
     )
         throws(HTTPError) -> HTTPResponse
     {
@@ -100,7 +130,7 @@ extension CurlTransfer {
             throw HTTPError(kind: .other, url: printable, detail: "libcurl could not be initialised")
         }
         defer { curl_multi_cleanup(multi) }
-        let pipe = PipeBuffer(capacity: 4 << 20, framing: framing)
+        let pipe = PipeBuffer(capacity: 4 << 20, framing: framing, checksum: checksum)
         let pipePointer = Unmanaged.passUnretained(pipe).toOpaque()
 
         var download = source
@@ -130,9 +160,8 @@ extension CurlTransfer {
                     guard message.pointee.msg == CURLMSG_DONE else { continue }
                     if message.pointee.easy_handle == downloader.easyHandle {
                         sourceResult = message.pointee.data.result
-                        pipe.sourceFinished = true
                         let status = downloader.currentStatus
-                        pipe.sourceFailed = sourceResult != CURLE_OK || !(200..<300).contains(status)
+                        pipe.finishSource(failed: sourceResult != CURLE_OK || !(200..<300).contains(status))
                     } else if message.pointee.easy_handle == easyHandle {
                         uploadResult = message.pointee.data.result
                     }
@@ -164,7 +193,7 @@ extension CurlTransfer {
                 } else if uploadResult != nil {
                     break
                 }
-                if pipe.uploadPaused && (pipe.count > 0 || pipe.sourceFinished) {
+                if pipe.uploadPaused && (pipe.readable > 0 || pipe.sourceFinished) {
                     pipe.uploadPaused = false
                     curl_easy_pause(easyHandle, ccurl_pause_continue)
                 }
@@ -177,6 +206,11 @@ extension CurlTransfer {
             }
             if let sourceResult, sourceResult != CURLE_OK {
                 throw sourceError(downloader.failure(sourceResult, state: sourcePrepared.state, url: sourceURL))
+            }
+            if let checksum, let actual = pipe.mismatch {
+                throw checksum.mismatch(
+                    actual: actual, url: sourceURL,
+                    what: "the upload was cut \(pipe.bytesIn - pipe.bytesOut) bytes short of its end, so the receiver never had it whole")
             }
             guard let uploadResult, uploadResult == CURLE_OK else {
                 throw failure(uploadResult ?? CURLE_ABORTED_BY_CALLBACK, state: uploadPrepared.state, url: printable)

@@ -48,14 +48,14 @@ public final class HTTPClient {
             throw HTTPError(kind: .protocolNotAllowed, url: URLText.printable(request.url), detail: "")
         }
         let printable = URLText.printable(request.url)
-        if case .stream(let source, let sourceTLS, let framing) = request.body {
+        if case .stream(let source, let sourceTLS, let framing, let checksum) = request.body {
             // A stream cannot be replayed: one attempt; the caller decides about another.
             let started = Self.monotonicSeconds()
             let response: HTTPResponse
             do throws(HTTPError) {
                 response = try transfer.performPiped(
-                    try Self.bounded(request, now: started), source: source, sourceTLS: sourceTLS, framing: framing, tls: tls,
-                    userAgent: userAgent)
+                    try Self.bounded(request, now: started), source: source, sourceTLS: sourceTLS, framing: framing, checksum: checksum,
+                    tls: tls, userAgent: userAgent)
             } catch {
                 throw Self.judged(error, of: request)
             }

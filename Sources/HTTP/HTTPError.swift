@@ -25,6 +25,9 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case invalidHeader
         /// The CA bundle named in a setting cannot be read: bad input.
         case caFileUnreadable
+        /// A streamed or spooled body did not match the checksum on record: its last bytes were
+        /// never sent.
+        case checksumMismatch
         case other
     }
 
@@ -84,6 +87,7 @@ public struct HTTPError: StepFailure, Equatable, CustomStringConvertible {
         case .stopped: what = "request to \(url) stopped"
         case .invalidHeader: what = "request to \(url) not sent"
         case .caFileUnreadable: what = "the CA bundle for \(url) cannot be read"
+        case .checksumMismatch: what = "the image from \(url) is not the one on record"
         case .other: what = "request to \(url) failed"
         }
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""

@@ -59,7 +59,9 @@ public enum RequestBody: Sendable {
     /// length that server announced as Content-Length: a firmware image goes from its web server
     /// to a BMC without touching memory or disk. `tls` checks the source's certificate. The
     /// source must announce its length; one that does not is an error (spool it to a file).
-    indirect case stream(from: HTTPRequest, tls: TLSOptions, framing: BodyFraming = .none)
+    /// With a `checksum`, the source's bytes are digested as they pass and the last of them are
+    /// held back until the digest matches: a body that does not is never sent whole.
+    indirect case stream(from: HTTPRequest, tls: TLSOptions, framing: BodyFraming = .none, checksum: BodyChecksum? = nil)
 }
 
 /// Where a response body goes.

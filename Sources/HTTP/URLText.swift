@@ -1,5 +1,12 @@
 /// Small string operations on URLs that the client needs without Foundation's URL.
 public enum URLText {
+    /// Whether the URL carries userinfo (`https://user:password@host/…`): a credential in the
+    /// clear, which no output, log or record may repeat.
+    public static func carriesCredentials(_ url: String) -> Bool {
+        guard let schemeEnd = url.firstRange(of: "://") else { return false }
+        return url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }.contains("@")
+    }
+
     /// The URL without userinfo and without query or fragment: safe in a log line or a message,
     /// since credentials and tokens sometimes travel in either.
     public static func printable(_ url: String) -> String {

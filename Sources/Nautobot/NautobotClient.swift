@@ -112,3 +112,27 @@ public final class NautobotClient {
         uri.prefix { $0 != "?" }
     }
 }
+
+extension NautobotClient {
+    /// Every result of a list, each read as `Shape`; one that cannot be is an invalid answer
+    /// naming the endpoint, the result and the field.
+    func list<Shape: Decodable>(_ uri: String, as type: Shape.Type, what: String) throws(NautobotError) -> [Shape] {
+        var decoded: [Shape] = []
+        for (index, result) in try list(uri).enumerated() {
+            decoded.append(try Self.decode(type, from: result, what: "\(what) (result \(index) of \(uri.prefix { $0 != "?" }))"))
+        }
+        return decoded
+    }
+
+    /// One object read as `Shape`; one that cannot be is an invalid answer naming `what` and the
+    /// field.
+    static func decode<Shape: Decodable>(_ type: Shape.Type, from value: JSONValue, what: String) throws(NautobotError) -> Shape {
+        do {
+            return try JSONValueDecoder().decode(type, from: value)
+        } catch let error as DecodingError {
+            throw .invalidAnswer("Nautobot's \(what) cannot be read: \(error.fieldDescription)")
+        } catch {
+            throw .invalidAnswer("Nautobot's \(what) cannot be read: \(error)")
+        }
+    }
+}

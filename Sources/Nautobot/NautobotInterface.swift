@@ -59,22 +59,3 @@ struct NautobotAddressLink: Decodable {
 
     private enum CodingKeys: String, CodingKey { case ipAddress = "ip_address" }
 }
-
-extension NautobotClient {
-    /// Every result of a list, each read as `Shape`; one that cannot be is an invalid answer
-    /// naming the endpoint, the result and the field.
-    func list<Shape: Decodable>(_ uri: String, as type: Shape.Type, what: String) throws(NautobotError) -> [Shape] {
-        var decoded: [Shape] = []
-        for (index, result) in try list(uri).enumerated() {
-            do {
-                decoded.append(try JSONValueDecoder().decode(type, from: result))
-            } catch let error as DecodingError {
-                throw .invalidAnswer(
-                    "Nautobot's \(what) (result \(index) of \(uri.prefix { $0 != "?" })) cannot be read: \(error.fieldDescription)")
-            } catch {
-                throw .invalidAnswer("Nautobot's \(what) (result \(index) of \(uri.prefix { $0 != "?" })) cannot be read: \(error)")
-            }
-        }
-        return decoded
-    }
-}

@@ -1,4 +1,6 @@
+import Foundation
 import JSON
+import StepTesting
 import Testing
 
 @testable import Nautobot
@@ -52,5 +54,40 @@ import Testing
         #expect(problem(#"{"id": "i1", "name": "iDRAC", "ip_addresses": [{"host": "10.0.0.11"}]}"#) == "ip_addresses[0].address is missing")
         #expect(problem(#"{"id": "i1", "name": "iDRAC", "ip_addresses": [{"address": 10}]}"#) == "ip_addresses[0].address is not a string")
         #expect(problem(#"{"id": "i1", "name": "iDRAC", "ip_address_count": "1"}"#) == "ip_address_count is not a number")
+    }
+}
+
+/// Software image files read as the baseline reads them, from what a real Nautobot 3.2.7
+/// answered (Tests/Fixtures/nautobot-3.2.7).
+@Suite struct NautobotSoftwareShapeTests {
+    func recorded(_ name: String) throws -> [JSONValue] {
+        let text = try String(contentsOfFile: BuiltProducts.packageRoot + "/Tests/Fixtures/nautobot-3.2.7/" + name, encoding: .utf8)
+        return try #require(try JSONValue(parsing: text)["results"]?.arrayValue)
+    }
+
+    @Test func aFileAtDepthTwoCarriesItsVersionPlatformAndStatus() throws {
+        let results = try recorded("software-image-files-of-device-type-depth2.json")
+        let file = try NautobotClient.decode(NautobotSoftwareImageFile.self, from: try #require(results.first), what: "software image file")
+        #expect(file.fileName == "iDRAC-with-Lifecycle-Controller_Firmware_7.10.30.00.d9")
+        #expect(file.checksum == "abc" && file.algorithm == "sha256" && file.size == 1234 && !file.isDefault)
+        #expect(file.downloadURL == "https://images.example/idrac-7.10.30.00.d9")
+        #expect(file.softwareVersion.version == "7.10.30.00" && file.softwareVersion.status.name == "Active")
+        #expect(file.softwareVersion.platform.name == "Integrated Dell Remote Access Controller")
+    }
+
+    @Test func aFileAtDepthZeroIsRefusedNamingTheMissingField() throws {
+        let results = try recorded("software-image-files-of-device-type.json")
+        #expect(throws: NautobotError.invalidAnswer("Nautobot's software image file cannot be read: software_version.version is missing")) {
+            try NautobotClient.decode(NautobotSoftwareImageFile.self, from: try #require(results.first), what: "software image file")
+        }
+    }
+
+    @Test func aBareFileHasEmptyTextsAndNoSize() throws {
+        let text = try String(
+            contentsOfFile: BuiltProducts.packageRoot + "/Tests/Fixtures/nautobot-3.2.7/software-image-file-created-bare.json",
+            encoding: .utf8)
+        let bare = try JSONValue(parsing: text)
+        #expect(bare["image_file_checksum"] == .string("") && bare["download_url"] == .string("") && bare["image_file_size"] == .null)
+        #expect(bare["hashing_algorithm"] == .string(""))
     }
 }

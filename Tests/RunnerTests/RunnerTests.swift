@@ -11,7 +11,7 @@ import Testing
         let result = try runProcess(
             BuiltProducts.path("steps-runner"), ["lint", "--templates", BuiltProducts.packageRoot + "/workflowtemplates"], environment: [:])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "steps-runner lint: 11 WorkflowTemplates, 0 problem(s)\n")
+        #expect(result.stdout == "steps-runner lint: 12 WorkflowTemplates, 0 problem(s)\n")
     }
 
     @Test func theNautobotTemplatesRun() throws {
@@ -69,6 +69,20 @@ import Testing
         #expect(
             run.stdout.contains(#"inventory:         {"components":[{"id":"Installed-25227-7.00.60.00","#), "\(run.stdout)")
         #expect(try world.bmc.state().sessions == 0)
+    }
+
+    /// The plan template: the inventory read through get-firmware-inventory, planned against the
+    /// simulated Nautobot's baseline; require-compliant fails the run on an outdated device.
+    @Test func thePlanTemplatePlansTheInventoryItRead() throws {
+        let world = try RunnerWorld.start(bmcArguments: [], accounts: ["root:Record-Passw0rd-2026"], settings: [:], legacy: [])
+        let run = try world.run("firmware-plan", ["hostname": "demo.domain.local"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("✔ plan"), "\(run.stdout)")
+        #expect(run.stdout.contains(#"plan:              {"hostname":"demo.domain.local","verdict":"outdated","#), "\(run.stdout)")
+        let strict = try world.run("firmware-plan", ["hostname": "demo.domain.local", "require-compliant": "true"])
+        #expect(strict.status == 1)
+        #expect(strict.stdout.contains("demo.domain.local is not compliant: outdated (--require-compliant)"), "\(strict.stdout)")
+        #expect(try world.bmc.state().sessions == 0 && world.bmc.firmwareVersion() == "7.00.60.00")
     }
 
     @Test func aFirmwareTaskEndingInExceptionFailsTheWorkflow() throws {

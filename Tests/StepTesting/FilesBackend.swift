@@ -32,6 +32,17 @@ public struct SimulatedFiles: Sendable {
     }
 }
 
+extension SimulatedFiles {
+    /// An image's sha256 or sha512 in hexadecimal, by coreutils (not by the code under test).
+    public func digest(_ name: String, algorithm: String = "sha256") throws -> String {
+        let result = try runProcess("/usr/bin/\(algorithm)sum", [folder + "/" + name], environment: [:])
+        guard result.status == 0, let digest = result.stdout.split(separator: " ").first else {
+            throw TestFailure("\(algorithm)sum \(name): \(result.stderr)")
+        }
+        return String(digest)
+    }
+}
+
 extension SimulatedBMC {
     /// What the BMC received: method, bytes, checksum, whether it came chunked.
     public func images() throws -> [(method: String, bytes: Int, fnv1a: String, chunked: Bool)] {

@@ -10,12 +10,18 @@ public struct FirmwareInventoryRead {
     let history: any LoginHistory
     /// Seconds the whole read may take, waits for the lockout policy included.
     let timeout: Double
+    /// The step the BMC's login history records the login under.
+    let step: String
 
-    public init(client: RedfishClient, settings: RedfishSettings, history: any LoginHistory, timeout: Double) {
+    public init(
+        client: RedfishClient, settings: RedfishSettings, history: any LoginHistory, timeout: Double,
+        step: String = "get-firmware-inventory"
+    ) {
         self.client = client
         self.settings = settings
         self.history = history
         self.timeout = timeout
+        self.step = step
     }
 
     public func run() throws -> [FirmwareComponent] {
@@ -27,7 +33,7 @@ public struct FirmwareInventoryRead {
         let reported = (try? AccountService(client: client, root: root))?.lockoutPolicy()
         let gate = try LoginGate(
             history: history, policies: [reported, VendorProfile.detect(root).knownLockoutPolicy].compactMap { $0 },
-            step: "get-firmware-inventory", deadline: deadline)
+            step: step, deadline: deadline)
         defer { gate.finish() }
         let session = try login.logInWithRecord(user: settings.user, password: settings.password, gate: gate)
         return try login.with(session) { signed in

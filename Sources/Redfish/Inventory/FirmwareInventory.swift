@@ -1,4 +1,5 @@
 import JSON
+import StepRuntime
 
 /// One member of the BMC's `UpdateService/FirmwareInventory`, as the compliance steps pass it on
 /// (contract.md, "Firmware compliance steps"): `id`, `name` and `version` as the BMC gives them,
@@ -21,6 +22,12 @@ public struct FirmwareComponent: Sendable, Equatable, Decodable {
         self.kind = kind
         self.path = path
     }
+
+    /// iDRAC's rollback (`Previous-`) and staged (`Available-`) copies: firmware kept beside
+    /// what runs, never planned or flashed.
+    public var isSpareCopy: Bool { Self.isSpareCopy(id: id) }
+
+    static func isSpareCopy(id: String) -> Bool { id.hasPrefix("Previous-") || id.hasPrefix("Available-") }
 
     /// The output's form: every key present, `null` where the BMC said nothing.
     public var json: JSONValue {
@@ -84,6 +91,19 @@ public enum FirmwareInventory {
     public static func component(_ resource: RedfishResource) throws(RedfishError) -> FirmwareComponent {
         try RedfishShape.decode(SoftwareInventoryMember.self, from: resource, what: "firmware inventory member").component(
             at: resource.path)
+    }
+
+    /// get-firmware-inventory's output handed to another step (`--inventory`): every field of
+    /// every component as contract.md gives it, or bad input naming the first one missing.
+    public static func components(fromJSON text: String, option: String) throws(StepError) -> [FirmwareComponent] {
+        struct Output: Decodable { var components: [FirmwareComponent] }
+        do {
+            return try JSONValueDecoder().decode(Output.self, from: try JSONValue(parsing: Array(text.utf8))).components
+        } catch let error as DecodingError {
+            throw .badInput("\(option) is not get-firmware-inventory's output: \(error.fieldDescription)")
+        } catch {
+            throw .badInput("\(option) is not JSON: \(error)")
+        }
     }
 
     /// The step's `inventory` output: `{"components": [...]}`.

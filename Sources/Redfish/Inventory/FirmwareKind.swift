@@ -15,7 +15,7 @@ public enum FirmwareKind: String, Sendable, CaseIterable, Decodable {
     /// (`SystemBMC`, `SystemRomActive`, ...), then the component's name (iDRAC's members carry only
     /// that). A name that fits nothing is `other`, never a guess from a number.
     public static func of(id: String, name: String, description: String?, relatedItems: [String]) -> FirmwareKind {
-        if id.hasPrefix("Previous-") || id.hasPrefix("Available-") || description == "SystemRomBackup" { return .other }
+        if FirmwareComponent.isSpareCopy(id: id) || description == "SystemRomBackup" { return .other }
         for link in relatedItems {
             if let kind = fromLink(link) { return kind }
         }

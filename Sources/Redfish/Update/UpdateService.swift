@@ -40,7 +40,11 @@ public struct UpdateService: Sendable {
 
     /// The method for an image at a URL of `scheme` (http or https): SimpleUpdate when the BMC
     /// lists that protocol, else multipart, else push. `forced` picks one, if the BMC offers it.
-    public func choose(forScheme scheme: String, forced: UpdateMethod?) throws(RedfishError) -> (UpdateMethod, String) {
+    /// `verifying`: the image's checksum must be checked as it passes, so only a push will do
+    /// unless `forced` says otherwise (with SimpleUpdate the BMC fetches the image itself).
+    public func choose(forScheme scheme: String, forced: UpdateMethod?, verifying: Bool = false) throws(RedfishError) -> (
+        UpdateMethod, String
+    ) {
         let canSimple = simpleUpdateTarget != nil && simpleProtocols.contains(scheme.uppercased())
         if let forced {
             switch forced {
@@ -49,6 +53,13 @@ public struct UpdateService: Sendable {
             case .push where pushURI == nil: throw .unexpected("--method push: the BMC offers no HttpPushUri")
             default: return (forced, "forced by --method")
             }
+        }
+        if verifying {
+            if multipartURI != nil { return (.multipart, "the image is verified as it streams: MultipartHttpPushUri is offered") }
+            if pushURI != nil { return (.push, "the image is verified as it streams: HttpPushUri is offered") }
+            throw .unexpected(
+                "the BMC offers no push URI, only SimpleUpdate, where it fetches the image itself and its checksum cannot be checked; --method simple accepts that"
+            )
         }
         if canSimple { return (.simple, "the BMC fetches \(scheme.uppercased()) images itself (SimpleUpdate)") }
         if multipartURI != nil { return (.multipart, "SimpleUpdate does not take \(scheme.uppercased()); MultipartHttpPushUri is offered") }

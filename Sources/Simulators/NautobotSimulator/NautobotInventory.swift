@@ -25,12 +25,39 @@ public struct NautobotInventory: Sendable {
         public var maskLength: Int { Int(address.split(separator: "/").last ?? "") ?? 32 }
     }
 
+    public struct Platform: Sendable { public var id: String; public var name: String; public var manufacturer: String }
+    public struct SoftwareVersion: Sendable {
+        public var id: String
+        public var platformID: String
+        public var version: String
+        public var statusID: String
+    }
+    public struct SoftwareImageFile: Sendable {
+        public var id: String
+        public var versionID: String
+        public var name: String
+        public var url: String
+        public var checksum: String
+        public var algorithm: String
+        public var size: Int?
+        public var isDefault: Bool
+        public var deviceTypeIDs: [String]
+    }
+
     public var locations: [Location] = []
     public var deviceTypes: [DeviceType] = []
     public var devices: [Device] = []
     public var interfaces: [Interface] = []
     public var addresses: [IPAddress] = []
+    public var platforms: [Platform] = []
+    public var softwareVersions: [SoftwareVersion] = []
+    public var imageFiles: [SoftwareImageFile] = []
     public let activeStatusID = "9c36c964-cda4-4674-8bd1-cfb9f5fed93e"
+    /// The statuses a fresh 3.2.7 offers software versions and image files, by id.
+    public let statuses: [(id: String, name: String)] = [
+        ("9c36c964-cda4-4674-8bd1-cfb9f5fed93e", "Active"), ("5e0f5a9c-1d2b-4e8a-9f3c-7b6d4a2e1c01", "End-of-Life"),
+        ("5e0f5a9c-1d2b-4e8a-9f3c-7b6d4a2e1c02", "Extended Support"),
+    ]
     public let roleID = "69e9828c-09cc-4289-a69a-5cee30519b1d"
 
     /// Builds the inventory from the fixture's JSON. Ids are stable across runs: UUID-shaped,
@@ -72,9 +99,49 @@ public struct NautobotInventory: Sendable {
                 }
             }
         }
+        try readSoftware(json["software"]?.arrayValue ?? [], nextID: nextID)
+    }
+
+    /// The firmware baseline: platforms, their versions, and the versions' image files with the
+    /// device types (by model) they apply to.
+    mutating func readSoftware(_ entries: [JSONValue], nextID: (String) -> String) throws {
+        for entry in entries {
+            guard let name = entry["platform"]?.stringValue, let manufacturer = entry["manufacturer"]?.stringValue else {
+                throw InventoryError("a software platform without a name or manufacturer")
+            }
+            let platform = Platform(id: nextID("9f000000"), name: name, manufacturer: manufacturer)
+            platforms.append(platform)
+            for versionEntry in entry["versions"]?.arrayValue ?? [] {
+                guard let text = versionEntry["version"]?.stringValue, let statusName = versionEntry["status"]?.stringValue,
+                    let status = statuses.first(where: { $0.name == statusName })
+                else { throw InventoryError("a software version of \(name) without a version or a known status") }
+                let version = SoftwareVersion(id: nextID("5f000000"), platformID: platform.id, version: text, statusID: status.id)
+                softwareVersions.append(version)
+                for file in versionEntry["files"]?.arrayValue ?? [] {
+                    guard let fileName = file["name"]?.stringValue else {
+                        throw InventoryError("an image file of \(name) \(text) without a name")
+                    }
+                    let models = file["device_types"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                    let types = try models.map { model in
+                        guard let type = deviceTypes.first(where: { $0.model == model }) else {
+                            throw InventoryError("image file \(fileName): no device type \(model)")
+                        }
+                        return type.id
+                    }
+                    imageFiles.append(
+                        SoftwareImageFile(
+                            id: nextID("1f100000"), versionID: version.id, name: fileName, url: file["url"]?.stringValue ?? "",
+                            checksum: file["checksum"]?.stringValue ?? "", algorithm: file["algorithm"]?.stringValue ?? "",
+                            size: file["size"]?.intValue, isDefault: file["default"]?.boolValue ?? false, deviceTypeIDs: types))
+                }
+            }
+        }
     }
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
+    public func platform(_ id: String) -> Platform? { platforms.first { $0.id == id } }
+    public func softwareVersion(_ id: String) -> SoftwareVersion? { softwareVersions.first { $0.id == id } }
+    public func statusName(_ id: String) -> String { statuses.first { $0.id == id }?.name ?? "Active" }
     public func location(_ id: String) -> Location? { locations.first { $0.id == id } }
     public func interface(_ id: String) -> Interface? { interfaces.first { $0.id == id } }
     public func deviceType(_ id: String) -> DeviceType? { deviceTypes.first { $0.id == id } }

@@ -16,11 +16,13 @@ struct NautobotRepresentation {
         depth > 0 ? full() : reference(objectType, endpoint, id)
     }
 
-    func status(depth: Int) -> JSONValue {
-        nested("extras.status", "extras/statuses", inventory.activeStatusID, depth: depth) {
-            [
-                "id": .string(inventory.activeStatusID), "object_type": "extras.status", "display": "Active",
-                "url": url("extras/statuses", inventory.activeStatusID), "name": "Active", "color": "4caf50",
+    func status(depth: Int, id: String? = nil) -> JSONValue {
+        let id = id ?? inventory.activeStatusID
+        return nested("extras.status", "extras/statuses", id, depth: depth) {
+            let name = inventory.statusName(id)
+            return [
+                "id": .string(id), "object_type": "extras.status", "display": .string(name), "url": url("extras/statuses", id),
+                "name": .string(name), "color": "4caf50",
             ]
         }
     }
@@ -106,6 +108,44 @@ struct NautobotRepresentation {
             "url": url("ipam/ip-address-to-interface", id),
             "ip_address": depth > 0 ? ipAddress(address, depth: 0) : reference("ipam.ipaddress", "ipam/ip-addresses", address.id),
             "interface": reference("dcim.interface", "dcim/interfaces", address.interfaceID),
+        ]
+    }
+
+    func platform(_ id: String, depth: Int) -> JSONValue {
+        nested("dcim.platform", "dcim/platforms", id, depth: depth) {
+            let platform = inventory.platform(id)
+            return [
+                "id": .string(id), "object_type": "dcim.platform", "display": .string(platform?.name ?? ""),
+                "url": url("dcim/platforms", id), "name": .string(platform?.name ?? ""), "network_driver": "", "description": "",
+            ]
+        }
+    }
+
+    func softwareVersion(_ id: String, depth: Int) -> JSONValue {
+        nested("dcim.softwareversion", "dcim/software-versions", id, depth: depth) {
+            guard let version = inventory.softwareVersion(id) else {
+                return reference("dcim.softwareversion", "dcim/software-versions", id)
+            }
+            let platformName = inventory.platform(version.platformID)?.name ?? ""
+            return [
+                "id": .string(id), "object_type": "dcim.softwareversion", "display": .string("\(platformName) - \(version.version)"),
+                "url": url("dcim/software-versions", id), "version": .string(version.version), "alias": "", "release_date": nil,
+                "end_of_support_date": nil, "documentation_url": "", "long_term_support": false, "pre_release": false,
+                "platform": platform(version.platformID, depth: depth - 1), "status": status(depth: depth - 1, id: version.statusID),
+            ]
+        }
+    }
+
+    /// As 3.2.7 renders it (Tests/Fixtures/nautobot-3.2.7): empty strings for a checksum,
+    /// algorithm or URL never set, null for an unknown size.
+    func imageFile(_ file: NautobotInventory.SoftwareImageFile, depth: Int) -> JSONValue {
+        [
+            "id": .string(file.id), "object_type": "dcim.softwareimagefile", "display": .string(file.name),
+            "url": url("dcim/software-image-files", file.id), "image_file_name": .string(file.name),
+            "image_file_checksum": .string(file.checksum), "hashing_algorithm": .string(file.algorithm),
+            "image_file_size": file.size.map { .integer($0) } ?? nil, "download_url": .string(file.url),
+            "default_image": .bool(file.isDefault), "software_version": softwareVersion(file.versionID, depth: depth),
+            "external_integration": nil, "status": status(depth: depth), "custom_fields": [:], "tags": [],
         ]
     }
 }

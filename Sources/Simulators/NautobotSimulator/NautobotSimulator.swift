@@ -152,6 +152,10 @@ public final class NautobotSimulator: SimulatedService {
             return list(request, known: ["interface", "ip_address"]) { () throws(FilterRefusal) -> [JSONValue] in
                 try links(request).map { representation.link($0, depth: depth) }
             }
+        case "/api/dcim/software-image-files/":
+            return list(request, known: ["device_types", "id", "software_version"]) { () throws(FilterRefusal) -> [JSONValue] in
+                try imageFiles(request).map { representation.imageFile($0, depth: depth) }
+            }
         default:
             if request.path.hasPrefix("/api/dcim/devices/"), request.path.hasSuffix("/") {
                 let id = String(request.path.dropFirst("/api/dcim/devices/".count).dropLast())
@@ -288,6 +292,24 @@ public final class NautobotSimulator: SimulatedService {
         if !addresses.isEmpty { result = result.filter { addresses.contains($0.address) || addresses.contains($0.host) } }
         let ids = request.values("id")
         if !ids.isEmpty { result = result.filter { ids.contains($0.id) } }
+        return result
+    }
+
+    func imageFiles(_ request: SimulatedRequest) throws(FilterRefusal) -> [NautobotInventory.SoftwareImageFile] {
+        var result = inventory.imageFiles
+        // Measured on 3.2.7: `device_types` takes a device type's id or model and refuses any other value.
+        let types = request.values("device_types")
+        for value in types where !inventory.deviceTypes.contains(where: { $0.id == value || $0.model == value }) {
+            throw FilterRefusal(field: "device_types", message: "Select a valid choice. \(value) is not one of the available choices.")
+        }
+        if !types.isEmpty {
+            let ids = inventory.deviceTypes.filter { types.contains($0.id) || types.contains($0.model) }.map(\.id)
+            result = result.filter { file in file.deviceTypeIDs.contains { ids.contains($0) } }
+        }
+        let ids = request.values("id")
+        if !ids.isEmpty { result = result.filter { ids.contains($0.id) } }
+        let versions = request.values("software_version")
+        if !versions.isEmpty { result = result.filter { versions.contains($0.versionID) } }
         return result
     }
 

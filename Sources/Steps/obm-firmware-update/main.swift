@@ -15,8 +15,8 @@ struct OBMFirmwareUpdate: Step {
         discussion: environmentHelp(),
         version: StepVersion.current
     )
-    static let parameters = ["host", "firmware-url", "method", "timeout", "poll-interval"]
-    static let flags = ["dry-run"]
+    static let parameters = ["host", "firmware-url", "plan", "method", "timeout", "poll-interval"]
+    static let flags = ["dry-run", "allow-unverified"]
     static let settings =
         RedfishSettings.environmentHelp + [
             EnvironmentSetting("FIRMWARE_CA_FILE", "PEM bundle to verify the image server's certificate (default: the system's)"),
@@ -28,8 +28,11 @@ struct OBMFirmwareUpdate: Step {
     @Option(help: "The BMC's address (an IP or a name), as get-obm-ip outputs it.")
     var host: String
 
-    @Option(help: "The image's http or https URL.")
-    var firmwareURL: String
+    @Option(help: "The image's http or https URL (an update without a plan).")
+    var firmwareURL: String?
+
+    @Option(help: "firmware-plan's output: the BMC component's image, verified against its checksum while it streams.")
+    var plan: String?
 
     @Option(help: "simple, multipart or push; default: the best the BMC offers.")
     var method: String?
@@ -46,17 +49,28 @@ struct OBMFirmwareUpdate: Step {
     @Flag(help: "Report the method and the image's size; change nothing.")
     var dryRun = false
 
+    @Flag(help: "With --plan: install an image whose checksum on record is not sha256 or sha512, or is missing.")
+    var allowUnverified = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         let (environment, settings) = try RedfishSettings.beginBMCStep(host: host)
-        let plan = try FirmwareUpdatePlan.fromOptions(
-            settings: settings, firmwareURL: firmwareURL, method: method, timeout: timeout, pollInterval: pollInterval,
-            caFile: firmwareCAFile ?? environment.setting("FIRMWARE_CA_FILE"), dryRun: dryRun)
+        var planned: PlannedBMCImage?
+        switch try FirmwareUpdateRequest.source(firmwareURL: firmwareURL, plan: plan, allowUnverified: allowUnverified) {
+        case .upToDate(let version):
+            Log.info("the plan's BMC component already runs its target (\(version)): nothing to do")
+            return try runtime.emit("status", "UpToDate", environment: environment)
+        case .install(let image): planned = image
+        case nil: planned = nil
+        }
+        let request = try FirmwareUpdateRequest.fromOptions(
+            settings: settings, firmwareURL: firmwareURL, planned: planned, method: method, timeout: timeout,
+            pollInterval: pollInterval, caFile: firmwareCAFile ?? environment.setting("FIRMWARE_CA_FILE"), dryRun: dryRun)
         let endpoint = settings.endpoint
         let coordination = try BMCCoordination.resolve(endpoint: endpoint, step: "obm-firmware-update", environment: environment)
         let client = try RedfishClient(endpoint: endpoint)
-        let outcome = try FirmwareUpdate(client: client, plan: plan, history: coordination.history, lock: coordination.lock).run()
+        let outcome = try FirmwareUpdate(client: client, plan: request, history: coordination.history, lock: coordination.lock).run()
         // The status is written whenever it is known, also when the update failed.
         try runtime.emit("status", outcome.status, environment: environment)
         try outcome.conclude()

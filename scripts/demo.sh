@@ -119,9 +119,9 @@ AFTER=$(bmc_state | python3 -c 'import json,sys; print(json.load(sys.stdin)["fir
 bold "\$ argo submit --from workflowtemplate/get-firmware-inventory --parameter hostname=demo.domain.local   (steps-runner)"
 KUBECONFIG=$WORK/cluster.kubeconfig "$BIN/steps-runner" run get-firmware-inventory --templates "$ROOT/workflowtemplates" --bin "$BIN" \
   -p hostname=demo.domain.local "${RUNNER_ENV[@]}" 2>/dev/null | sed 's/^/  /' || true
-bold "\$ argo submit --from workflowtemplate/firmware-plan --parameter hostname=demo.domain.local   (steps-runner)"
+bold "\$ argo submit --from workflowtemplate/firmware-plan --parameter hostname=demo.domain.local --parameter record=true   (steps-runner)"
 KUBECONFIG=$WORK/cluster.kubeconfig "$BIN/steps-runner" run firmware-plan --templates "$ROOT/workflowtemplates" --bin "$BIN" \
-  -p hostname=demo.domain.local "${RUNNER_ENV[@]}" 2>/dev/null | sed 's/^/  /' || true
+  -p hostname=demo.domain.local -p record=true "${RUNNER_ENV[@]}" 2>/dev/null | sed 's/^/  /' || true
 RECORD_SECRET=$(KUBECONFIG=$WORK/cluster.kubeconfig kubectl get secrets -o name | sed -n 's#secret/\(obm-creds-.*\)#\1#p' | head -1)
 RECORD_PASSWORD=$(KUBECONFIG=$WORK/cluster.kubeconfig kubectl get secret "$RECORD_SECRET" -o jsonpath='{.data.password}' | base64 -d)
 ACCEPTS=$(curl -s --cacert "$WORK/bmc-tls/ca.pem" -d "{\"user\": \"root\", \"password\": \"$RECORD_PASSWORD\"}" "https://$BMC/_simulator/check" |

@@ -16,6 +16,8 @@ PG_PORT=${NAUTOBOT_PG_PORT:-5433}
 REDIS_PORT=${NAUTOBOT_REDIS_PORT:-6380}
 WEB_PORT=${NAUTOBOT_WEB_PORT:-8080}
 TOKEN=${NAUTOBOT_REAL_TOKEN:-0123456789abcdef0123456789abcdef01234567}
+# The token `firmware-plan --record` is tested with: exactly the permissions the README lists.
+RECORD_TOKEN=${NAUTOBOT_REAL_RECORD_TOKEN:-fedcba9876543210fedcba9876543210fedcba98}
 VERSION=${NAUTOBOT_VERSION:-3.2.7}
 
 export NAUTOBOT_ROOT="$STATE/root"
@@ -93,6 +95,28 @@ Token.objects.get_or_create(user=User.objects.get(username='admin'), key='$TOKEN
   fi
 }
 
+# A user with only what firmware-plan (and its --record) needs, and its token (idempotent).
+record_user() {
+  "$VENV/bin/nautobot-server" nbshell --command "
+from django.contrib.contenttypes.models import ContentType
+from nautobot.users.models import ObjectPermission, Token, User
+user, _ = User.objects.get_or_create(username='firmware-recorder')
+Token.objects.get_or_create(user=user, key='$RECORD_TOKEN')
+grants = {
+    'view': ['dcim.device', 'dcim.devicetype', 'dcim.softwareimagefile', 'dcim.softwareversion', 'dcim.platform',
+             'extras.status', 'dcim.inventoryitem', 'extras.note'],
+    'add': ['dcim.platform', 'dcim.softwareversion', 'dcim.inventoryitem', 'extras.note'],
+    'change': ['dcim.inventoryitem'],
+}
+for action, models in grants.items():
+    permission, _ = ObjectPermission.objects.get_or_create(name='firmware-record-' + action, defaults={'actions': [action]})
+    permission.actions = [action]
+    permission.save()
+    permission.object_types.set([ContentType.objects.get_by_natural_key(*model.split('.')) for model in models])
+    permission.users.set([user])
+" >>"$STATE/record-user.log" 2>&1 || { tail -20 "$STATE/record-user.log" >&2; exit 1; }
+}
+
 start_web() {
   nohup "$VENV/bin/nautobot-server" start --http="127.0.0.1:$WEB_PORT" --http-keepalive=1 \
     --processes=2 --threads=2 --master --die-on-term --pidfile="$STATE/web.pid" \
@@ -107,6 +131,7 @@ up)
   start_postgres
   start_redis
   migrate
+  record_user
   start_web
   log "ready at http://127.0.0.1:$WEB_PORT"
   ;;
@@ -121,12 +146,16 @@ down)
   [ -f "$STATE/redis.pid" ] && kill "$(cat "$STATE/redis.pid")" 2>/dev/null || true
   [ -f "$STATE/pg/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$STATE/pg" -w stop -m fast >/dev/null || true
   ;;
+record-user)
+  record_user
+  ;;
 env)
   echo "NAUTOBOT_REAL_URL=http://127.0.0.1:$WEB_PORT"
   echo "NAUTOBOT_REAL_TOKEN=$TOKEN"
+  echo "NAUTOBOT_REAL_RECORD_TOKEN=$RECORD_TOKEN"
   ;;
 *)
-  echo "usage: $0 up|down|env" >&2
+  echo "usage: $0 up|down|env|record-user" >&2
   exit 64
   ;;
 esac

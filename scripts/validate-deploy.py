@@ -68,7 +68,7 @@ expected.update({
 })
 # Firmware compliance steps (contract.md): the inventory of one device's BMC.
 expected["get-firmware-inventory"] = ({"hostname"}, "inventory")
-expected["firmware-plan"] = ({"hostname", "allow-downgrade", "require-compliant"}, "plan")
+expected["firmware-plan"] = ({"hostname", "allow-downgrade", "require-compliant", "record"}, "plan")
 if set(templates) != set(expected):
     problem(f"templates are {sorted(templates)}, the contract names {sorted(expected)}")
 owned_secret = {

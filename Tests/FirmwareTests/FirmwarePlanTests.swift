@@ -148,4 +148,14 @@ import Testing
         )
         #expect(try FirmwarePlan.read(text, option: "--plan") == planned)
     }
+
+    @Test func aComponentIsKeyedByItsIdWithoutIDRACsVersion() {
+        #expect(
+            FirmwareRecord.key(of: Self.component(Self.idrac, "7.10.30.00", kind: .bmc, id: "Installed-25227-7.10.30.00"))
+                == "Installed-25227")
+        #expect(FirmwareRecord.key(of: Self.component("NIC", "1.0", kind: .nic, id: "Installed-108255-22.31.6")) == "Installed-108255")
+        #expect(FirmwareRecord.key(of: Self.component("iLO 5", "2.72", kind: .bmc, id: "1")) == "1")
+        #expect(FirmwareRecord.key(of: Self.component("BMC", "1", kind: .bmc, id: "BMC")) == "BMC")
+        #expect(FirmwareRecord.key(of: Self.component("X", "1", kind: .other, id: "Installed-abc-1.0")) == "Installed-abc-1.0")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import StepTesting
 import Testing
 
@@ -83,6 +84,15 @@ import Testing
         #expect(strict.status == 1)
         #expect(strict.stdout.contains("demo.domain.local is not compliant: outdated (--require-compliant)"), "\(strict.stdout)")
         #expect(try world.bmc.state().sessions == 0 && world.bmc.firmwareVersion() == "7.00.60.00")
+        let recorded = try world.run("firmware-plan", ["hostname": "demo.domain.local", "record": "true"])
+        #expect(recorded.status == 0, "\(recorded.stdout)\(recorded.stderr)")
+        let items = try runProcess(
+            "/usr/bin/curl",
+            [
+                "-sS", "--cacert", world.nautobot.caFile ?? "", "-H", "Authorization: Token \(world.nautobot.token)",
+                world.nautobot.url + "/api/dcim/inventory-items/?device=demo.domain.local",
+            ], environment: [:])
+        #expect(try JSONValue(parsing: items.stdout)["count"] == 5, "one item per installed component: \(items.stdout)")
     }
 
     @Test func aFirmwareTaskEndingInExceptionFailsTheWorkflow() throws {

@@ -44,6 +44,22 @@ public struct NautobotInventory: Sendable {
         public var deviceTypeIDs: [String]
     }
 
+    /// What `firmware-plan --record` writes.
+    public struct InventoryItem: Sendable {
+        public var id: String
+        public var deviceID: String
+        public var name: String
+        public var partID: String
+        public var softwareVersionID: String?
+        public var discovered: Bool
+        public var description: String
+    }
+    public struct Note: Sendable {
+        public var id: String
+        public var deviceID: String
+        public var text: String
+    }
+
     public var locations: [Location] = []
     public var deviceTypes: [DeviceType] = []
     public var devices: [Device] = []
@@ -52,6 +68,9 @@ public struct NautobotInventory: Sendable {
     public var platforms: [Platform] = []
     public var softwareVersions: [SoftwareVersion] = []
     public var imageFiles: [SoftwareImageFile] = []
+    public var inventoryItems: [InventoryItem] = []
+    public var notes: [Note] = []
+    private var writtenCount = 0
     public let activeStatusID = "9c36c964-cda4-4674-8bd1-cfb9f5fed93e"
     /// The statuses a fresh 3.2.7 offers software versions and image files, by id.
     public let statuses: [(id: String, name: String)] = [
@@ -136,6 +155,13 @@ public struct NautobotInventory: Sendable {
                 }
             }
         }
+    }
+
+    /// A UUID-shaped id for an object written through the API, numbered in the order written.
+    mutating func nextWrittenID(_ kind: String) -> String {
+        writtenCount += 1
+        let number = String(writtenCount)
+        return kind + "-0000-4000-8000-" + String(repeating: "0", count: 12 - number.count) + number
     }
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }

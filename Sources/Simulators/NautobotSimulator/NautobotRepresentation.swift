@@ -148,4 +148,23 @@ struct NautobotRepresentation {
             "external_integration": nil, "status": status(depth: depth), "custom_fields": [:], "tags": [],
         ]
     }
+
+    func inventoryItem(_ item: NautobotInventory.InventoryItem, depth: Int) -> JSONValue {
+        [
+            "id": .string(item.id), "object_type": "dcim.inventoryitem", "display": .string(item.name),
+            "url": url("dcim/inventory-items", item.id), "name": .string(item.name), "label": "",
+            "description": .string(item.description), "part_id": .string(item.partID), "serial": "", "asset_tag": nil,
+            "discovered": .bool(item.discovered), "parent": nil, "device": reference("dcim.device", "dcim/devices", item.deviceID),
+            "manufacturer": nil, "software_version": item.softwareVersionID.map { softwareVersion($0, depth: depth) } ?? nil,
+            "custom_fields": [:], "tags": [],
+        ]
+    }
+
+    func note(_ note: NautobotInventory.Note) -> JSONValue {
+        [
+            "id": .string(note.id), "object_type": "extras.note", "url": url("extras/notes", note.id),
+            "assigned_object_type": "dcim.device", "assigned_object": reference("dcim.device", "dcim/devices", note.deviceID),
+            "assigned_object_id": .string(note.deviceID), "user_name": "simulator", "note": .string(note.text),
+        ]
+    }
 }

@@ -2,7 +2,7 @@ import JSON
 import SimulatorSupport
 import Synchronization
 
-/// A Nautobot 3.2.7 REST API in miniature, for the queries the steps make, answering as the
+/// A Nautobot 3.2.7 REST API in miniature, for the queries and writes the steps make, answering as the
 /// real server does (reference/nautobot-3.2.7/FINDINGS.md): 403 for auth failures, strict
 /// filters (400 on an unknown one), the `interfaces=` name validation that makes the legacy BMC
 /// query fail, API versions in `Accept`, `{count, next, previous, results}` pages.
@@ -16,7 +16,11 @@ public final class NautobotSimulator: SimulatedService {
     public static let supportedVersions = ["2.0", "2.1", "2.2", "2.3", "2.4", "3.0", "3.1", "3.2"]
     static let reservedParameters: Set<String> = ["limit", "offset", "depth", "exclude_m2m", "format", "api_version", "sort"]
 
-    let inventory: NautobotInventory
+    /// The objects served; the firmware record's writes (platforms, software versions, inventory
+    /// items, notes) change it.
+    let store: Mutex<NautobotInventory>
+    /// A snapshot of the objects, for one request's reads.
+    var inventory: NautobotInventory { store.withLock { $0 } }
     let token: String
     private struct Control {
         var failures: [Failure] = []
@@ -38,7 +42,7 @@ public final class NautobotSimulator: SimulatedService {
     private let control = Mutex(Control())
 
     public init(inventory: NautobotInventory, token: String) {
-        self.inventory = inventory
+        self.store = Mutex(inventory)
         self.token = token
     }
 
@@ -63,10 +67,14 @@ public final class NautobotSimulator: SimulatedService {
         case .success(let accepted): version = accepted
         case .failure(let refusal): return refusal.response
         }
-        guard request.method == "GET" || request.method == "HEAD" else {
+        var response: SimulatedResponse
+        if request.method == "GET" || request.method == "HEAD" {
+            response = route(request)
+        } else if let written = write(request) {
+            response = written
+        } else {
             return .json(405, ["detail": .string("Method \"\(request.method)\" not allowed.")], headers: [("API-Version", version)])
         }
-        var response = route(request)
         response.headers.append(("API-Version", version))
         response.headers.append(("Vary", "Accept, Cookie, origin"))
         return response
@@ -152,11 +160,36 @@ public final class NautobotSimulator: SimulatedService {
             return list(request, known: ["interface", "ip_address"]) { () throws(FilterRefusal) -> [JSONValue] in
                 try links(request).map { representation.link($0, depth: depth) }
             }
+        case "/api/dcim/platforms/":
+            return list(request, known: ["name", "id"]) { () throws(FilterRefusal) -> [JSONValue] in
+                filtered(inventory.platforms, request, ["name": \.name, "id": \.id]).map {
+                    representation.platform($0.id, depth: depth + 1)
+                }
+            }
+        case "/api/dcim/software-versions/":
+            return list(request, known: ["platform", "version", "id"]) { () throws(FilterRefusal) -> [JSONValue] in
+                try softwareVersions(request).map { representation.softwareVersion($0.id, depth: depth + 1) }
+            }
+        case "/api/extras/statuses/":
+            return list(request, known: ["name", "id", "content_types"]) { () throws(FilterRefusal) -> [JSONValue] in
+                inventory.statuses.filter { status in request.values("name").isEmpty || request.values("name").contains(status.name) }
+                    .map { representation.status(depth: 1, id: $0.id) }
+            }
+        case "/api/dcim/inventory-items/":
+            return list(request, known: ["device", "device_id", "part_id", "id"]) { () throws(FilterRefusal) -> [JSONValue] in
+                try inventoryItems(request).map { representation.inventoryItem($0, depth: depth) }
+            }
         case "/api/dcim/software-image-files/":
             return list(request, known: ["device_types", "id", "software_version"]) { () throws(FilterRefusal) -> [JSONValue] in
                 try imageFiles(request).map { representation.imageFile($0, depth: depth) }
             }
         default:
+            if let deviceID = Self.notesPath(request.path) {
+                guard inventory.device(deviceID) != nil else { return .json(404, ["detail": "Not found."]) }
+                return list(request, known: []) { () throws(FilterRefusal) -> [JSONValue] in
+                    inventory.notes.filter { $0.deviceID == deviceID }.map { representation.note($0) }
+                }
+            }
             if request.path.hasPrefix("/api/dcim/devices/"), request.path.hasSuffix("/") {
                 let id = String(request.path.dropFirst("/api/dcim/devices/".count).dropLast())
                 guard let device = inventory.device(id) else { return .json(404, ["detail": "No Device matches the given query."]) }

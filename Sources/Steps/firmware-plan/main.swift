@@ -16,8 +16,8 @@ struct FirmwarePlanStep: Step {
         discussion: environmentHelp(),
         version: StepVersion.current
     )
-    static let parameters = ["hostname", "inventory", "host", "timeout"]
-    static let flags = ["allow-downgrade", "require-compliant"]
+    static let parameters = ["hostname", "inventory", "host", "timeout", "workflow"]
+    static let flags = ["allow-downgrade", "require-compliant", "record"]
     static let settings =
         NautobotSettings.environmentHelp + RedfishSettings.environmentHelp + [
             EnvironmentSetting(
@@ -43,18 +43,29 @@ struct FirmwarePlanStep: Step {
     @Flag(help: "Exit 1 unless the verdict is compliant (the plan is output either way).")
     var requireCompliant = false
 
+    @Flag(help: "Write what the inventory says to Nautobot: an inventory item per component, its software version, a note per change.")
+    var record = false
+
+    @Option(help: "With --record: the Argo workflow the notes name (the template passes {{workflow.name}}).")
+    var workflow: String?
+
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         let environment = ProcessEnvironment.current()
         try DeviceLookup.validate(hostname: hostname)
         let components = try readInventory()
-        let images = try DeviceSoftwareImageFiles.of(hostname: hostname, client: try NautobotClient.fromEnvironment(environment))
+        let client = try NautobotClient.fromEnvironment(environment)
+        let images = try DeviceSoftwareImageFiles.of(hostname: hostname, client: client)
         let baseline = FirmwareBaseline(files: images.files)
         for warning in baseline.warnings { Log.warning(warning) }
         let plan = FirmwarePlanner.plan(hostname: hostname, inventory: components, baseline: baseline, allowDowngrade: allowDowngrade)
         try runtime.emit("plan", plan.json.serialized, environment: environment)
         Log.info(plan.summary)
+        if record {
+            let written = try FirmwareRecord(client: client, device: images.device, workflow: workflow).record(components)
+            Log.info("recorded in Nautobot: \(written.summary)")
+        }
         if requireCompliant && plan.verdict != .compliant {
             throw StepError.failure("\(hostname) is not compliant: \(plan.verdict.rawValue) (--require-compliant)")
         }

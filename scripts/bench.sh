@@ -249,6 +249,7 @@ print(f'| overhead per step | {(rt-dt)*1000:.1f} |')
 
 "$ROOT/scripts/bench-fleet.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
 "$ROOT/scripts/bench-rollout-status.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
+"$ROOT/scripts/bench-firmware-compliance.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
 
 {
   echo
@@ -259,7 +260,7 @@ print(f'| overhead per step | {(rt-dt)*1000:.1f} |')
     echo
     echo "| image | bytes |"
     echo "|---|---|"
-    for step in nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot fleet-rollout; do
+    for step in nautobot-api get-device-nautobot get-obm-ip get-obm-creds obm-sync-creds obm-firmware-update get-devices-nautobot fleet-rollout get-firmware-inventory firmware-plan; do
       echo "| baremetal-steps/$step:0.1.0 | $(podman image inspect --format '{{.Size}}' "baremetal-steps/$step:0.1.0") |"
     done
   else

@@ -38,7 +38,8 @@ public struct FirmwareUpdateRequest: Sendable {
         case (.some, .some): throw .badInput("give --firmware-url or --plan, not both")
         case (.some, nil): return nil
         case (nil, .some(let text)):
-            return try PlannedBMCImage.read(try FirmwarePlan.read(text, option: "--plan"), allowUnverified: allowUnverified)
+            return try PlannedBMCImage.read(
+                try FirmwarePlan.read(try ArgumentFile.resolve(text, option: "--plan"), option: "--plan"), allowUnverified: allowUnverified)
         }
     }
 

@@ -86,6 +86,18 @@ import Testing
         )
     }
 
+    /// As Argo hands over an argument over 128 KiB, and as a person may write one by hand.
+    @Test func theInventoryMayComeFromAFile() throws {
+        let backend = try SimulatedNautobot.shared()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("inventory-\(UUID().uuidString).json").path
+        try Self.dellInventory.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try runStep(
+            "firmware-plan", ["--hostname", "host1.domain.local", "--inventory", "@" + path], environment: backend.environment)
+        #expect(run.status == 0, "\(run)")
+        #expect(try JSONValue(parsing: run.output("plan") ?? "")["verdict"] == "outdated")
+    }
+
     @Test func anUnknownDeviceIsNotFound() throws {
         let backend = try SimulatedNautobot.shared()
         let run = try runStep(

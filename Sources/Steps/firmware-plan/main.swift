@@ -72,7 +72,10 @@ struct FirmwarePlanStep: Step {
     }
 
     func readInventory() throws -> [FirmwareComponent] {
-        if let inventory { return try FirmwareInventory.components(fromJSON: inventory, option: "--inventory") }
+        if let inventory {
+            return try FirmwareInventory.components(
+                fromJSON: try ArgumentFile.resolve(inventory, option: "--inventory"), option: "--inventory")
+        }
         guard let host else {
             throw StepError.badInput("give --inventory (get-firmware-inventory's output) or --host (the BMC to read it from)")
         }

@@ -71,9 +71,9 @@ public struct FirmwareUpdate {
             return .busy(running, method: plan.forcedMethod ?? .simple)
         }
         var before = ManagerFirmware.version(root, active.client)
-        if let planned = plan.planned, let before, PlannedBMCImage.same(before, planned.target) {
+        if let running = runningTarget(root: root, active: active) {
             // A retry after the flash, or a plan overtaken by another update: never a second flash.
-            return .upToDate(version: before, method: plan.forcedMethod ?? .simple)
+            return .upToDate(version: running, method: plan.forcedMethod ?? .simple)
         }
         let checksum = plan.planned?.checksum
         let (method, reason) = try service.choose(forScheme: plan.image.scheme, forced: plan.forcedMethod, verifying: checksum != nil)
@@ -110,6 +110,10 @@ public struct FirmwareUpdate {
                 return .busy(running, method: plan.forcedMethod ?? .simple)
             }
             before = ManagerFirmware.version(root, active.client)
+            // Another workflow with the same plan flashed it while this one waited.
+            if let running = runningTarget(root: root, active: active) {
+                return .upToDate(version: running, method: plan.forcedMethod ?? .simple)
+            }
         }
         try lock.checkHeld()
         let change = "the \(method.rawValue) update with \(plan.image.fileName)"
@@ -256,6 +260,17 @@ public struct FirmwareUpdate {
         case .unfinished(let last):
             return .taskUnfinished(last: last, method: method, before: before, timeout: plan.timeout)
         }
+    }
+
+    /// With a plan: the BMC component's version when it is already the plan's target, read as the
+    /// plan read it (the firmware inventory; iLO's Manager says `iLO 5 v2.72` where its inventory
+    /// says `2.72 Sep 04 2022`), else the manager's FirmwareVersion; nil otherwise.
+    func runningTarget(root: ServiceRoot, active: ActiveSession) -> String? {
+        guard let planned = plan.planned else { return nil }
+        let inventory = try? FirmwareInventory.read(active.client, root: root)
+        let running = inventory?.first { $0.kind == .bmc && !$0.isSpareCopy }?.version ?? ManagerFirmware.version(root, active.client)
+        guard let running, PlannedBMCImage.same(running, planned.target) else { return nil }
+        return running
     }
 
     /// With a plan, a completed task is not yet a success: the BMC's firmware inventory must show

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StepTesting
+import Synchronization
 import Testing
 
 /// `obm-firmware-update --plan`: the BMC component's image from firmware-plan's output, its
@@ -104,6 +105,33 @@ import Testing
         let none = try update(bmc, plan: Self.plan(current: "7.10.30.00", action: "none", url: nil, checksum: nil))
         #expect(none.status == 0 && none.output("status") == "UpToDate", "\(none)")
         #expect(try bmc.state().attempts.count == 1)
+    }
+
+    /// Two workflows with the same plan reach one BMC at once: the change Lease lets one flash;
+    /// the other, once it holds the Lease, finds the target running and sends nothing.
+    @Test func twoWorkflowsWithOnePlanFlashTheBMCOnce() throws {
+        let files = try SimulatedFiles.start()
+        let image = try files.image("firmimgFIT.d9", bytes: 500_000)
+        let bmc = try SimulatedBMC.start(
+            personality: "idrac9", accounts: ["root:\(Self.password)"], extra: ["--task-seconds", "2", "--session-limit", "8"])
+        let kube = try SimulatedKubernetes.start()
+        let plan = Self.plan(url: image.url, checksum: try files.digest("firmimgFIT.d9"))
+        let runs = Mutex<[StepRun]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let environment = bmc.environment(password: Self.password).merging(kube.stepEnvironment) { $1 }
+                .merging(["LOG_LEVEL": "info", "HOSTNAME": "update-pod-\(index)"]) { $1 }
+            if let run = try? runStep(
+                "obm-firmware-update", ["--host", bmc.host, "--plan", plan, "--poll-interval", "0.2", "--timeout", "60s"],
+                environment: environment)
+            {
+                runs.withLock { $0.append(run) }
+            }
+        }
+        let done = runs.withLock { $0 }
+        #expect(done.count == 2)
+        #expect(done.allSatisfy { $0.status == 0 }, "\(done)")
+        #expect(done.compactMap { $0.output("status") }.sorted() == ["Completed", "UpToDate"], "\(done)")
+        #expect(try bmc.images().count == 1, "one flash")
     }
 
     @Test func aCompletedTaskWithoutTheTargetInTheInventoryIsNoSuccess() throws {

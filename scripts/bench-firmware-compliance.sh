@@ -32,8 +32,6 @@ BMC=$(cat "$WORK/bmc.url")
 export NAUTOBOT_URL=$NB NAUTOBOT_TOKEN=$TOKEN NAUTOBOT_CA_FILE=$WORK/nautobot-tls/ca.pem OUTPUTS_DIR=$WORK/outputs
 export OBM_CA_FILE=$WORK/bmc-tls/ca.pem OBM_USERNAME=root OBM_PASSWORD=Bench-Passw0rd
 
-median() { python3 -c 'import statistics,sys; v=sorted(float(x) for x in open(sys.argv[1]).read().split()); print(statistics.median(v), v[0], v[-1])' "$1"; }
-
 # --- firmware-plan: two GETs and the plan, next to curl's two GETs in one process.
 INVENTORY='{"components":[{"id":"Installed-25227-7.00.60.00","name":"Integrated Dell Remote Access Controller","version":"7.00.60.00","updateable":true,"kind":"bmc","path":"/redfish/v1/UpdateService/FirmwareInventory/Installed-25227-7.00.60.00"},{"id":"Installed-159-1.6.5","name":"BIOS","version":"1.6.5","updateable":true,"kind":"bios","path":"/redfish/v1/UpdateService/FirmwareInventory/Installed-159-1.6.5"}]}'
 printf '%s' "$INVENTORY" >"$WORK/inventory.json"
@@ -42,22 +40,12 @@ TYPE=$(curl -sS --cacert "$NAUTOBOT_CA_FILE" "${AUTH[@]}" "$NB/api/dcim/devices/
   python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["device_type"]["id"])')
 ours="$RELEASE/firmware-plan --hostname host1.domain.local --inventory @$WORK/inventory.json"
 floor="curl -sS --cacert $NAUTOBOT_CA_FILE -H 'Authorization: Token $TOKEN' -H 'Accept: application/json; version=3.2' -o /dev/null '$NB/api/dcim/devices/?name=host1.domain.local' --next -sS --cacert $NAUTOBOT_CA_FILE -H 'Authorization: Token $TOKEN' -H 'Accept: application/json; version=3.2' -o /dev/null '$NB/api/dcim/software-image-files/?device_types=$TYPE&depth=2'"
-for label in ours floor; do
-  command=${!label}
-  hyperfine --runs "$RUNS" --warmup 2 --style none --export-json "$WORK/$label.json" "$command" >/dev/null 2>"$WORK/err" ||
-    { cat "$WORK/err" >&2; exit 1; }
-  python3 -c 'import json,sys; print("\n".join(str(t) for t in json.load(open(sys.argv[1]))["results"][0]["times"]))' \
-    "$WORK/$label.json" >"$WORK/$label.time"
-  : >"$WORK/$label.rss"
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f '%M' -o "$WORK/one" bash -c "exec $command" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-    cat "$WORK/one" >>"$WORK/$label.rss"
-  done
-done
-read -r t tmin tmax <<<"$(median "$WORK/ours.time")"
-read -r c cmin cmax <<<"$(median "$WORK/floor.time")"
-read -r r rmin rmax <<<"$(median "$WORK/ours.rss")"
-read -r cr crmin crmax <<<"$(median "$WORK/floor.rss")"
+measure ours "$ours"
+measure floor "$floor"
+read -r t tmin tmax <<<"$(stats "$WORK/ours.time")"
+read -r c cmin cmax <<<"$(stats "$WORK/floor.time")"
+read -r r rmin rmax <<<"$(stats "$WORK/ours.rss")"
+read -r cr crmin crmax <<<"$(stats "$WORK/floor.rss")"
 
 echo
 echo "## Firmware compliance: firmware-plan, and the verified push"

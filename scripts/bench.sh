@@ -61,28 +61,6 @@ cases=(
   "obm-sync-creds (in sync, with the login history)|$RELEASE/obm-sync-creds --host ${BMC#https://}|curl -sS --cacert $OBM_CA_FILE $BMC/redfish/v1 -o /dev/null --next --cacert $OBM_CA_FILE $BMC/redfish/v1/AccountService -o /dev/null $KUBE_GET $HISTORY $KUBE_PATCH -d '{\"data\":{\"format\":\"1\",\"attempt.0.curl\":\"pending\"}}' $HISTORY --next --cacert $OBM_CA_FILE -D $WORK/h -H 'Content-Type: application/json' -d '{\"UserName\":\"root\",\"Password\":\"Bench-Passw0rd\"}' $BMC/redfish/v1/SessionService/Sessions -o /dev/null $KUBE_PATCH -d '{\"data\":{\"format\":\"1\",\"attempt.0.curl\":\"accepted\"}}' $HISTORY $BMC_NEXT $BMC/redfish/v1/AccountService"
 )
 
-stats() { # file of numbers → "median (min–max)"
-  python3 - "$1" <<'PY'
-import statistics, sys
-values = sorted(float(v) for v in open(sys.argv[1]).read().split())
-print("%s %s %s" % (statistics.median(values), values[0], values[-1]))
-PY
-}
-
-measure() { # label command → writes $WORK/<label>.time (s, from hyperfine) and .rss (KiB)
-  local label=$1 command=$2
-  hyperfine --runs "$RUNS" --warmup 2 --style none --export-json "$WORK/$label.json" "$command" >/dev/null 2>"$WORK/err" ||
-    { cat "$WORK/err" >&2; exit 1; }
-  python3 -c 'import json,sys; print("\n".join(str(t) for t in json.load(open(sys.argv[1]))["results"][0]["times"]))' \
-    "$WORK/$label.json" >"$WORK/$label.time"
-  : >"$WORK/$label.rss"
-  for _ in $(seq "$RUNS"); do
-    # exec: the figure is the program's own peak, not a shell's.
-    /usr/bin/time -f '%M' -o "$WORK/one" bash -c "exec $command" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
-    cat "$WORK/one" >>"$WORK/$label.rss"
-  done
-}
-
 {
   echo "# Benchmarks"
   echo

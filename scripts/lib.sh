@@ -31,3 +31,26 @@ fleet_cluster_objects() { # nautobot-url token bmc-fleet-ready-file → the flee
   "stringData": {"username": "root", "password": "Record-Passw0rd-2026"}}]
 JSON
 }
+
+# For the benchmark scripts (they set RUNS).
+stats() { # file of numbers → "median (min–max)"
+  python3 - "$1" <<'PY'
+import statistics, sys
+values = sorted(float(v) for v in open(sys.argv[1]).read().split())
+print("%s %s %s" % (statistics.median(values), values[0], values[-1]))
+PY
+}
+
+measure() { # label command → writes $WORK/<label>.time (s, from hyperfine) and .rss (KiB)
+  local label=$1 command=$2
+  hyperfine --runs "$RUNS" --warmup 2 --style none --export-json "$WORK/$label.json" "$command" >/dev/null 2>"$WORK/err" ||
+    { cat "$WORK/err" >&2; exit 1; }
+  python3 -c 'import json,sys; print("\n".join(str(t) for t in json.load(open(sys.argv[1]))["results"][0]["times"]))' \
+    "$WORK/$label.json" >"$WORK/$label.time"
+  : >"$WORK/$label.rss"
+  for _ in $(seq "$RUNS"); do
+    # exec: the figure is the program's own peak, not a shell's.
+    /usr/bin/time -f '%M' -o "$WORK/one" bash -c "exec $command" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+    cat "$WORK/one" >>"$WORK/$label.rss"
+  done
+}

@@ -115,12 +115,12 @@ import Testing
         #expect(
             planned.components.map(\.name) == inventory.filter { !$0.id.hasPrefix("Previous-") }.map(\.name),
             "the rollback copy is left out")
-        #expect(planned.components.map(\.action) == [.update, .updateNeedsReboot, .unknown, .none, .downgradeRefused, .noBaseline])
+        #expect(planned.components.map(\.action) == [.update, .updateNeedsReboot, .none, .none, .downgradeRefused, .noBaseline])
         #expect(planned.components.map { $0.image != nil } == [true, true, false, false, false, false], "an image only to install")
         #expect(planned.components[0].current == "7.00.60.00" && planned.components[0].target == "7.10.30.00")
         #expect(planned.verdict == .outdated)
         #expect(
-            planned.summary == "host1: outdated (1 none, 1 update, 1 update-needs-reboot, 1 downgrade-refused, 1 no-baseline, 1 unknown)")
+            planned.summary == "host1: outdated (2 none, 1 update, 1 update-needs-reboot, 1 downgrade-refused, 1 no-baseline)")
         let allowed = plan(inventory, files, allowDowngrade: true)
         #expect(allowed.components[4].action == .downgrade && allowed.components[4].image?.url == "https://images.example/x.bin")
     }

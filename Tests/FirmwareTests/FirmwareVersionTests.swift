@@ -46,7 +46,7 @@ import Testing
     @Test func anythingElseIsUnknownNeverGuessed() {
         for text in [
             "", "   ", "1.45.455b66-rev4", "v1.2", "1..2", "1.2.", "latest", "2.46 May 32 2021", "2.46 Foo 11 2021", "A43 v2.52 (someday)",
-            "1.2.3.4.5.6.7.8.9", "1234567890.1", "0x", "0xFFFFFFFFF", "7.10.30.00 beta",
+            "1.2.3.4.5.6.7.8.9", "1234567890.1", "0x", "0xFFFFFFFFF", "7.10.30.00 beta", "52.26.0-", "52.26.0-rc1", "1.2-3-4",
         ] {
             #expect(FirmwareVersion(text) == nil, "\(text)")
         }
@@ -55,5 +55,12 @@ import Testing
     @Test func paddingIsNotPartOfTheVersion() throws {
         #expect(try compare("  7.10.30.00 ", "7.10.30.00") == .same)
         #expect(try version("2.46  May 11 2021").parts == [2, 46])
+    }
+
+    @Test func dellStoragesDashBuildIsOneMorePart() throws {
+        #expect(try version("52.26.0-5179").parts == [52, 26, 0, 5179])
+        #expect(try compare("52.26.0-5179", "52.30.0-6115") == .older)
+        #expect(try compare("52.26.0-5179", "52.26.0-5179") == .same)
+        #expect(try compare("52.26.0-5179", "52.26.0") == .newer, "a build of 52.26.0 comes after it")
     }
 }

@@ -7,7 +7,8 @@
 ///   `7.10.30.00`);
 /// - dotted numbers and a release date, as iLO writes its own: `2.46 May 11 2021` (the date is
 ///   not compared: the number is the release);
-/// - dotted numbers and a build, `9.1.0 Build 36` (the build is one more part);
+/// - dotted numbers and a build, `9.1.0 Build 36` or, as Dell's storage controllers write it,
+///   `52.26.0-5179` (the build is one more part);
 /// - a ROM family and its version, as HPE's System ROM and others write them:
 ///   `A43 v2.52 (10/29/2021)`, `P79 v1.45`; comparable only within the same family;
 /// - a hexadecimal number, as programmable logic reports it: `0x0D`; comparable only with
@@ -37,7 +38,7 @@ public struct FirmwareVersion: Sendable, Equatable, CustomStringConvertible {
             parts = rom.parts
             return
         }
-        guard let first = words.first, let numbers = Self.dotted(first) else { return nil }
+        guard let first = words.first, let numbers = Self.dotted(first) ?? Self.dottedDashBuild(first) else { return nil }
         let rest = Array(words.dropFirst())
         if rest.isEmpty {
             parts = numbers
@@ -67,6 +68,13 @@ public struct FirmwareVersion: Sendable, Equatable, CustomStringConvertible {
         case older
         case same
         case newer
+    }
+
+    /// `52.26.0-5179`: dotted numbers, one dash, a decimal build.
+    static func dottedDashBuild(_ word: String) -> [Int]? {
+        let pieces = word.split(separator: "-", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let numbers = dotted(String(pieces[0])), let build = decimal(String(pieces[1])) else { return nil }
+        return numbers + [build]
     }
 
     /// `1.2.3`: decimal parts of at most 9 digits each (a part beyond that is no version number).

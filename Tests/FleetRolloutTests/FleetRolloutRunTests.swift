@@ -91,6 +91,30 @@ import Testing
         }
     }
 
+    /// The rack's baseline (fleet-inventory.json) gives every kind of verdict, each host planned
+    /// through the firmware-plan template: iDRACs behind, at and ahead of the Active 7.10.30.00
+    /// (the pulled 7.20.10.00 is no target), a DL325 whose System ROM is at its baseline and whose
+    /// iLO has none, and a Supermicro with no baseline at all.
+    @Test func theRacksBaselineGivesEachKindOfVerdict() async throws {
+        try await offThread {
+            let world = try FleetWorld.start()
+            let expected: [(host: String, verdict: String, bmc: String)] = [
+                (Self.host(1), "outdated", "update"), (Self.host(7), "compliant", "none"), (Self.host(19), "outdated", "downgrade-refused"),
+                (Self.host(2), "compliant", "no-baseline"), (Self.host(10), "no-baseline", "no-baseline"),
+            ]
+            for (host, verdict, bmc) in expected {
+                let run = try world.run("firmware-plan", ["hostname": host])
+                #expect(run.status == 0, "\(host): \(run)")
+                let line = run.stdout.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("plan:") }
+                let text = line.map { String($0.drop { $0 != "{" }) } ?? ""
+                let plan = try JSONValue(parsing: text)
+                #expect(plan["verdict"]?.stringValue == verdict, "\(host): \(text)")
+                let component = plan["components"]?.arrayValue?.first { $0["kind"] == "bmc" }
+                #expect(component?["action"]?.stringValue == bmc, "\(host): \(text)")
+            }
+        }
+    }
+
     /// Six healthy hosts meet one 503 from Nautobot that the client will not wait out (exit 75),
     /// and the summary's first read of the Workflow meets one from the Kubernetes API: Argo (and
     /// the runner) retry each, keeping the failed attempt as a Pod node. Those hosts succeeded

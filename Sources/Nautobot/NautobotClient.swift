@@ -116,7 +116,7 @@ public final class NautobotClient {
 extension NautobotClient {
     /// Every result of a list, each read as `Shape`; one that cannot be is an invalid answer
     /// naming the endpoint, the result and the field.
-    func list<Shape: Decodable>(_ uri: String, as type: Shape.Type, what: String) throws(NautobotError) -> [Shape] {
+    public func list<Shape: Decodable>(_ uri: String, as type: Shape.Type, what: String) throws(NautobotError) -> [Shape] {
         var decoded: [Shape] = []
         for (index, result) in try list(uri).enumerated() {
             decoded.append(try Self.decode(type, from: result, what: "\(what) (result \(index) of \(uri.prefix { $0 != "?" }))"))

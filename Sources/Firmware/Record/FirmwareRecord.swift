@@ -51,11 +51,12 @@ public struct FirmwareRecord {
     public func record(_ inventory: [FirmwareComponent]) throws(NautobotError) -> Written {
         var written = Written()
         let components = inventory.filter { !$0.isSpareCopy }
-        let existing = try client.objects(
+        let existing = try client.list(
             "/dcim/inventory-items/?" + URLText.query([("device", device.id), ("depth", "1")]), as: NautobotInventoryItem.self,
             what: "inventory item")
-        var platforms: [String: String] = [:]
-        var versions: [String: NautobotObject] = [:]
+        // What exists is read up front, one request each, whatever the number of components.
+        var platforms = try knownPlatforms(Set(components.filter { $0.version != nil }.map(\.name)))
+        var versions = try knownVersions(platforms: Set(platforms.values), versions: Set(components.compactMap(\.version)))
         var active: String?
         for component in components {
             var linked: NautobotObject?
@@ -95,10 +96,33 @@ public struct FirmwareRecord {
         return written
     }
 
+    /// The platforms of these names that exist, by name.
+    func knownPlatforms(_ names: Set<String>) throws(NautobotError) -> [String: String] {
+        guard !names.isEmpty else { return [:] }
+        let query = URLText.query(names.sorted().map { ("name", $0) })
+        let found = try client.list("/dcim/platforms/?" + query, as: NautobotSoftwareImageFile.Named.self, what: "platform")
+        return Dictionary(found.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The software versions of these platforms with these version texts that exist, by platform
+    /// and version.
+    func knownVersions(platforms: Set<String>, versions: Set<String>) throws(NautobotError) -> [String: NautobotObject] {
+        struct Listed: Decodable {
+            var id: String
+            var version: String
+            var platform: NautobotObject
+        }
+        guard !platforms.isEmpty, !versions.isEmpty else { return [:] }
+        let query = URLText.query(platforms.sorted().map { ("platform", $0) } + versions.sorted().map { ("version", $0) })
+        let found = try client.list("/dcim/software-versions/?" + query, as: Listed.self, what: "software version")
+        return Dictionary(
+            found.map { ($0.platform.id + "\u{0}" + $0.version, NautobotObject(id: $0.id)) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The platform named as the component (the baseline's matching rule), made when missing.
     func platformID(named name: String, cache: inout [String: String], written: inout Written) throws(NautobotError) -> String {
         if let known = cache[name] { return known }
-        let found = try client.objects("/dcim/platforms/?" + URLText.query([("name", name)]), as: NautobotObject.self, what: "platform")
+        let found = try client.list("/dcim/platforms/?" + URLText.query([("name", name)]), as: NautobotObject.self, what: "platform")
         let id: String
         if let first = found.first {
             id = first.id
@@ -117,9 +141,9 @@ public struct FirmwareRecord {
         -> NautobotObject
     {
         let query = "/dcim/software-versions/?" + URLText.query([("platform", platform), ("version", version)])
-        if let found = try client.objects(query, as: NautobotObject.self, what: "software version").first { return found }
+        if let found = try client.list(query, as: NautobotObject.self, what: "software version").first { return found }
         if active == nil {
-            active = try client.objects("/extras/statuses/?name=Active", as: NautobotObject.self, what: "status").first?.id
+            active = try client.list("/extras/statuses/?name=Active", as: NautobotObject.self, what: "status").first?.id
         }
         guard let status = active else { throw .notFound("Nautobot has no status named Active for new software versions") }
         do {
@@ -129,7 +153,7 @@ public struct FirmwareRecord {
             written.versions += 1
             return made
         } catch .rejected(let code, let detail, let request) where code == 400 {
-            if let found = try client.objects(query, as: NautobotObject.self, what: "software version").first { return found }
+            if let found = try client.list(query, as: NautobotObject.self, what: "software version").first { return found }
             throw .rejected(status: code, detail: detail, request: request)
         }
     }

@@ -26,14 +26,11 @@ public struct NautobotInventoryItem: Sendable, Equatable, Decodable {
 /// An object Nautobot names and numbers: a platform, a status, a software version.
 public struct NautobotObject: Sendable, Equatable, Decodable {
     public var id: String
+
+    public init(id: String) { self.id = id }
 }
 
 extension NautobotClient {
-    /// Every result of a list, read as `Shape` (public for the steps' own lookups).
-    public func objects<Shape: Decodable>(_ uri: String, as type: Shape.Type, what: String) throws(NautobotError) -> [Shape] {
-        try list(uri, as: type, what: what)
-    }
-
     /// POSTs or PATCHes a JSON object and reads the object answered.
     public func write<Shape: Decodable>(_ method: HTTPMethod, _ uri: String, _ body: JSONValue, as type: Shape.Type, what: String)
         throws(NautobotError) -> Shape

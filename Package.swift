@@ -81,6 +81,7 @@ let package = Package(
         .target(name: "Firmware", dependencies: ["Redfish", "Nautobot", "HTTP", "JSON", "StepRuntime"]),
         .target(name: "Credentials", dependencies: ["CCrypto", "Kubernetes", "Nautobot", "JSON", "StepRuntime"]),
         .target(name: "FleetRollout", dependencies: ["CZlib", "JSON", "Kubernetes", "StepRuntime"]),
+        .target(name: "FirmwareCompliance", dependencies: ["Firmware", "FleetRollout", "JSON", "StepRuntime"]),
 
         step("nautobot-api", ["Nautobot", "JSON"]),
         step("get-device-nautobot", ["Nautobot", "JSON"]),
@@ -91,7 +92,7 @@ let package = Package(
         step("get-firmware-inventory", ["Firmware", "BMCCoordination", "Redfish"]),
         step("firmware-plan", ["Firmware", "BMCCoordination", "Nautobot", "Redfish"]),
         step("get-devices-nautobot", ["Nautobot", "JSON"]),
-        step("fleet-rollout", ["FleetRollout"]),
+        step("fleet-rollout", ["FleetRollout", "FirmwareCompliance"]),
 
         // Simulators: real servers on loopback, over TLS with their own CA, for tests and the demo.
         .target(

@@ -69,11 +69,12 @@ expected.update({
 # Firmware compliance steps (contract.md): the inventory of one device's BMC.
 expected["get-firmware-inventory"] = ({"hostname"}, "inventory")
 expected["firmware-plan"] = ({"hostname", "allow-downgrade", "require-compliant", "record"}, "plan")
+expected["firmware-compliance-fleet"] = (selection | {"failure-budget", "require-compliant"}, None)
 if set(templates) != set(expected):
     problem(f"templates are {sorted(templates)}, the contract names {sorted(expected)}")
 owned_secret = {
     "get-obm-creds", "obm-sync-creds", "obm-firmware-update", "obm-sync-creds-fleet", "obm-firmware-update-fleet", "get-firmware-inventory",
-    "firmware-plan",
+    "firmware-plan", "firmware-compliance-fleet",
 }
 for name, doc in templates.items():
     spec = doc["spec"]

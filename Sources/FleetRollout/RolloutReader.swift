@@ -31,9 +31,14 @@ public struct RolloutReader: Sendable {
             })
     }
 
+    /// The host's per-host run: the last node of the per-host template for it, if it ran.
+    public func run(of host: String) -> WorkflowNode? {
+        (outcomeNodes[host] ?? []).lazy.reversed().map { nodes.all[$0] }.first { $0.template == hostTemplate }
+    }
+
     public func outcome(of host: String, budget: FailureBudget, total: Int) -> HostOutcome {
         let mine = (outcomeNodes[host] ?? []).map { nodes.all[$0] }
-        if let run = mine.last(where: { $0.template == hostTemplate }) {
+        if let run = run(of: host) {
             if run.phase == "Succeeded" { return .succeeded }
             if run.isFailed { return failure(of: run) }
             return .unfinished

@@ -24,15 +24,32 @@ public struct RolloutWorkflow: Sendable {
         guard let text = try client.workflowText(named: name) else {
             throw StepError.failure("Workflow \(name) does not exist in namespace \(configuration.namespace)")
         }
-        return RolloutReader(nodes: try WorkflowNodes(workflowText: text), hostTemplate: hostTemplate)
+        return RolloutReader(nodes: try WorkflowNodes(workflowText: text, outputsOf: [hostTemplate]), hostTemplate: hostTemplate)
     }
 
     /// The selected hosts from `--hostnames`: a JSON list of names, or @FILE holding it.
     public static func hostnames(argument: String?) throws -> [String] {
-        let problem = StepError.badInput("--action summarize needs --hostnames, a JSON list of names")
+        let problem = StepError.badInput("a summary needs --hostnames, a JSON list of names")
         guard let argument else { throw problem }
         let text = try ArgumentFile.resolve(argument, option: "--hostnames")
         guard let list = (try? JSONValue(parsing: text))?.arrayValue else { throw problem }
         return list.compactMap(\.stringValue)
+    }
+
+    /// Each host's device type from `--device-types` (get-devices-nautobot's output): a JSON
+    /// object of names, or @FILE holding it.
+    public static func deviceTypes(argument: String?) throws -> [String: String] {
+        let problem = StepError.badInput(
+            "--action summarize-compliance needs --device-types, a JSON object of hostname to device type (get-devices-nautobot's `device-types`)"
+        )
+        guard let argument else { throw problem }
+        let text = try ArgumentFile.resolve(argument, option: "--device-types")
+        guard let members = (try? JSONValue(parsing: text))?.objectValue else { throw problem }
+        var types: [String: String] = [:]
+        for member in members {
+            guard let type = member.value.stringValue else { throw problem }
+            types[member.key] = type
+        }
+        return types
     }
 }

@@ -30,6 +30,9 @@ public struct WorkflowNode: Sendable, Equatable, Decodable {
     public var inputs: [String: String]
     /// `outputs.exitCode`: a string in Argo's schema, absent until the container ended.
     public var exitCode: Int?
+    /// The node's output parameters by name (`outputs.parameters`, a value Argo resolved; a
+    /// parameter without one reads as ""). Kept only for the nodes a reader asks for.
+    public var outputs: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case id, name, displayName, type, phase, boundaryID, message, templateName, templateRef, children, finishedAt, inputs, outputs
@@ -46,6 +49,7 @@ public struct WorkflowNode: Sendable, Equatable, Decodable {
 
     struct Outputs: Decodable {
         var exitCode: String?
+        var parameters: [Parameter]?
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,13 +67,16 @@ public struct WorkflowNode: Sendable, Equatable, Decodable {
         finishedAt = try fields.decodeIfPresent(String.self, forKey: .finishedAt)
         let parameters = try fields.decodeIfPresent(Inputs.self, forKey: .inputs)?.parameters ?? []
         inputs = Dictionary(parameters.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
-        exitCode = try fields.decodeIfPresent(Outputs.self, forKey: .outputs)?.exitCode.flatMap { Int($0) }
+        let outputs = try fields.decodeIfPresent(Outputs.self, forKey: .outputs)
+        exitCode = outputs?.exitCode.flatMap { Int($0) }
+        self.outputs = Dictionary(
+            (outputs?.parameters ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
     }
 
     public init(
         id: String, name: String, displayName: String? = nil, type: String, phase: String? = nil, boundaryID: String? = nil,
         message: String? = nil, templateName: String? = nil, templateRef: TemplateReference? = nil, children: [String]? = nil,
-        finishedAt: String? = nil, inputs: [String: String] = [:], exitCode: Int? = nil
+        finishedAt: String? = nil, inputs: [String: String] = [:], exitCode: Int? = nil, outputs: [String: String] = [:]
     ) {
         self.id = id
         self.name = name
@@ -84,6 +91,7 @@ public struct WorkflowNode: Sendable, Equatable, Decodable {
         self.finishedAt = finishedAt
         self.inputs = inputs
         self.exitCode = exitCode
+        self.outputs = outputs
     }
 
     /// `workflowtemplate/template` for a templateRef, else the template's name.

@@ -15,6 +15,8 @@ public struct WorkflowNodes: Sendable {
     private var ownedBy: [String: [Int]] = [:]
     /// Children of Retry nodes: one attempt each, whose own phase says nothing about the step.
     private var attempts: Set<String> = []
+    /// The templates whose nodes keep their output parameters.
+    private var keepsOutputsOf: Set<String> = []
 
     /// Reads the nodes of a Workflow's JSON text as the API server sends it: `status.nodes`, or
     /// the gzip-compressed `status.compressedNodes` a large one has instead; a Workflow with no
@@ -22,8 +24,11 @@ public struct WorkflowNodes: Sendable {
     /// that, or compressed nodes that cannot be read, is an error, never "no failures". Only the
     /// status is looked at, and the nodes are decoded one at a time: a rollout of a thousand
     /// hosts holds its node map's text (about 10 KB a host) and what it decodes to, not a tree.
-    public init(workflowText: [UInt8]) throws(RolloutStatusError) {
+    /// Output parameters are kept for the nodes of `outputsOf` templates only
+    /// (`workflowtemplate/template`): a thousand hosts' plans are read once, not held thrice.
+    public init(workflowText: [UInt8], outputsOf: Set<String> = []) throws(RolloutStatusError) {
         var strings = StringTable()
+        keepsOutputsOf = outputsOf
         do {
             switch try Self.source(ofWorkflow: workflowText) {
             case .inline(let text):
@@ -51,8 +56,8 @@ public struct WorkflowNodes: Sendable {
     }
 
     /// The same, from a Workflow already parsed.
-    public init(workflow: JSONValue) throws(RolloutStatusError) {
-        try self.init(workflowText: Array(workflow.serialized.utf8))
+    public init(workflow: JSONValue, outputsOf: Set<String> = []) throws(RolloutStatusError) {
+        try self.init(workflowText: Array(workflow.serialized.utf8), outputsOf: outputsOf)
     }
 
     /// Where a Workflow's nodes are.
@@ -111,6 +116,7 @@ public struct WorkflowNodes: Sendable {
         }
         // Keyed as Argo keys the map (by id); children name their nodes by that key.
         node.id = strings.intern(key)
+        if !node.outputs.isEmpty, !keepsOutputsOf.contains(node.template) { node.outputs = [:] }
         node.share(&strings)
         if let existing = index[node.id] {
             all[existing] = node

@@ -18,16 +18,7 @@ import Testing
         var adminToken: String
         var description: String { backend.description }
 
-        func get(_ path: String) throws -> JSONValue {
-            let result = try runProcess(
-                "/usr/bin/curl",
-                [
-                    "-sS", "--cacert", backend.caFile ?? "", "-H", "Authorization: Token \(adminToken)", "-H", "Accept: application/json",
-                    backend.url + "/api" + path,
-                ],
-                environment: [:])
-            return try JSONValue(parsing: result.stdout)
-        }
+        func get(_ path: String) throws -> JSONValue { try backend.get(path, token: adminToken) }
 
         func delete(_ path: String) throws {
             _ = try runProcess(
@@ -107,6 +98,23 @@ import Testing
         #expect(try target.items(of: device).count == 3, "the same item, not a new one for the new id")
         #expect(try target.notes(of: device) == ["\(Self.idrac) 7.00.60.00 -> 7.10.30.00, workflow fw-3"])
         for run in [first, again, updated] { #expect(!run.everything.contains(target.backend.token)) }
+    }
+
+    /// Ten hosts of one device type recorded at once all find a platform or a version missing,
+    /// and all but one are refused making it (400: it exists now). The refused read it again.
+    @Test func aPlatformAndAVersionAnotherRecordMadeFirstAreReadAgain() throws {
+        let nautobot = try SimulatedNautobot.start()
+        let target = Target(backend: nautobot, adminToken: nautobot.token)
+        for path in ["/api/dcim/platforms/", "/api/dcim/software-versions/"] {
+            try nautobot.control("/_simulator/write-first", body: #"{"path": "\#(path)"}"#)
+        }
+        let run = try record(target, bmcVersion: "7.00.60.00", workflow: "fw-race")
+        #expect(run.status == 0, "\(run)")
+        #expect(try target.items(of: try target.deviceID())["Installed-27763"] == "1.0.3", "\(run)")
+        let platforms = try target.get("/dcim/platforms/?name=System%20CPLD")["results"]?.arrayValue ?? []
+        #expect(platforms.count == 1, "one platform, made by the rival: \(platforms)")
+        let versions = try target.get("/dcim/software-versions/?version=1.0.3")["results"]?.arrayValue ?? []
+        #expect(versions.count == 1, "\(versions)")
     }
 
     /// CI runs the real Nautobot: the record must be tested there with the restricted token.

@@ -115,6 +115,73 @@ import Testing
         }
     }
 
+    /// firmware-compliance-fleet over the whole rack: every host with a BMC we can log in to is
+    /// planned against its device type's baseline and recorded in Nautobot; the summary counts
+    /// each device type's verdicts, and names the hosts without one. Nothing on a BMC changes.
+    @Test func theComplianceFleetCountsEachDeviceTypeAndRecordsWhatRuns() async throws {
+        try await offThread {
+            let world = try FleetWorld.start()
+            let run = try world.run("firmware-compliance-fleet", ["location": "DC3"])
+            print("fleet: firmware-compliance-fleet over 50 hosts took \(String(format: "%.1f", run.seconds)) s")
+            // Eleven hosts have no verdict (no BMC interface, a refusing BMC, the factory
+            // password the credential sync has not replaced yet): the default budget (25%, 12
+            // of 50) holds, every host ran, and the fleet fails for those eleven.
+            #expect(run.status == 1, "\(run)")
+            let summary = try #require(run.summary, "\(run)")
+            #expect(summary["hosts"]?.intValue == 50)
+            #expect(summary["compliant"]?.intValue == 20, "\(summary.serialized)")
+            #expect(summary["outdated"]?.intValue == 10)
+            #expect(summary["noBaseline"]?.intValue == 9)
+            #expect(summary["unknown"]?.intValue == 0)
+            #expect(summary["failed"]?.intValue == 11)
+            #expect(summary["notStarted"]?.intValue == 0)
+            #expect(summary["budgetCrossed"]?.boolValue == false)
+            var byType: [String: JSONValue] = [:]
+            for group in summary["deviceTypes"]?.arrayValue ?? [] { byType[group["deviceType"]?.stringValue ?? ""] = group }
+            #expect(Set(byType.keys) == ["Dell PowerEdge R650", "HPE ProLiant DL325 Gen10 Plus", "Supermicro SYS-1029U"])
+            let r650 = byType["Dell PowerEdge R650"]
+            #expect(
+                [r650?["hosts"], r650?["compliant"], r650?["outdated"], r650?["failed"]].map { $0?.intValue } == [21, 4, 10, 7],
+                "\(String(describing: r650))")
+            let dl325 = byType["HPE ProLiant DL325 Gen10 Plus"]
+            #expect([dl325?["hosts"], dl325?["compliant"], dl325?["failed"]].map { $0?.intValue } == [20, 16, 4])
+            #expect(byType["Supermicro SYS-1029U"]?["noBaseline"]?.intValue == 9)
+            let results = run.results
+            #expect(results[Self.host(1)]?["result"]?.stringValue == "outdated")
+            #expect(results[Self.host(7)]?["result"]?.stringValue == "compliant")
+            #expect(results[Self.host(19)]?["result"]?.stringValue == "outdated", "ahead of its baseline is not at it")
+            #expect(results[Self.host(10)]?["result"]?.stringValue == "no-baseline")
+            #expect(results[Self.host(10)]?["deviceType"]?.stringValue == "Supermicro SYS-1029U")
+            for host in Self.withoutBMC {
+                #expect(results[host]?["result"]?.stringValue == "failed")
+                #expect(results[host]?["step"]?.stringValue == "get-obm-ip", "\(String(describing: results[host]))")
+            }
+            for host in Self.refusing {
+                #expect(results[host]?["step"]?.stringValue == "read", "\(String(describing: results[host]))")
+                #expect(results[host]?["message"]?.stringValue?.contains("the BMC refused the credentials on record") == true)
+            }
+            #expect(
+                run.stdout.contains(
+                    "main: Error (exit code 1): 20 of 50 host(s) compliant, 10 outdated, 9 no-baseline, 0 unknown, 11 failed, 0 not started"
+                ),
+                "\(run.stdout.prefix(800))")
+            // Recorded: rack3-01's iDRAC, keyed by its id without the version, links 7.00.60.00.
+            let device = try #require(
+                world.nautobot.get("/dcim/devices/?name=\(Self.host(1))")["results"]?.arrayValue?.first?["id"]?.stringValue)
+            let items = try world.nautobot.get("/dcim/inventory-items/?device=\(device)&depth=1")["results"]?.arrayValue ?? []
+            let idrac = items.first { $0["part_id"]?.stringValue == "Installed-25227" }
+            #expect(idrac?["software_version"]?["version"]?.stringValue == "7.00.60.00", "\(items)")
+            // Read-only on every BMC: no image, no change, no lockout, no session left.
+            for address in world.bmcs.keys {
+                let bmc = world.bmc(address)
+                let state = try bmc.state()
+                #expect(try bmc.images().isEmpty, "\(address)")
+                #expect(state.lockouts == 0 && state.sessions == 0, "\(address): \(state.lockouts) lockouts, \(state.sessions) sessions")
+            }
+            #expect(try world.bmc("192.0.2.11").firmwareVersion() == "7.00.60.00")
+        }
+    }
+
     /// Six healthy hosts meet one 503 from Nautobot that the client will not wait out (exit 75),
     /// and the summary's first read of the Workflow meets one from the Kubernetes API: Argo (and
     /// the runner) retry each, keeping the failed attempt as a Pod node. Those hosts succeeded

@@ -14,12 +14,20 @@ import Testing
         #expect(hpe.status == 0, "\(hpe)")
         #expect(try names(hpe) == ["host2.domain.local", "x+y.domain.local"])
         #expect(hpe.stdout == (hpe.output("hostnames") ?? "") + "\n")
+        // Each host's device type as Nautobot displays it (manufacturer and model), for a
+        // compliance summary to group by: one request for the types, whatever the hosts.
+        #expect(
+            hpe.output("device-types")
+                == #"{"host2.domain.local":"HPE ProLiant DL325 Gen10 Plus","x+y.domain.local":"HPE ProLiant DL325 Gen10 Plus"}"#,
+            "\(hpe)")
         let dc2 = try runStep(
             "get-devices-nautobot", ["--location", "DC2", "--status", "Active", "--role", "server"], environment: backend.environment)
         #expect(try names(dc2) == ["dup.domain.local", "demo.domain.local"], "\(dc2)")
         let either = try runStep(
             "get-devices-nautobot", [], environment: backend.environment.merging(["INPUT_MANUFACTURER": "HPE, Supermicro"]) { $1 })
         #expect(try names(either) == ["host2.domain.local", "x+y.domain.local", "host3.domain.local"])
+        let types = try JSONValue(parsing: either.output("device-types") ?? "")
+        #expect(types["host3.domain.local"]?.stringValue == "Supermicro SYS-1029U", "\(either)")
     }
 
     @Test(arguments: NautobotBackend.available)
@@ -41,6 +49,7 @@ import Testing
             "get-devices-nautobot", ["--location", "DC2", "--manufacturer", "HPE", "--allow-empty"], environment: backend.environment)
         #expect(allowed.status == 0)
         #expect(allowed.output("hostnames") == "[]")
+        #expect(allowed.output("device-types") == "{}")
         let unknown = try runStep("get-devices-nautobot", ["--location", "DC9"], environment: backend.environment)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("location: Select a valid choice. DC9 is not one of the available choices."), "\(unknown)")

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Synchronization
 
 /// A Nautobot the step tests run against: the simulator, or a real one on loopback.
@@ -27,6 +28,19 @@ public struct NautobotBackend: Sendable, CustomStringConvertible {
         let result = try runProcess("/usr/bin/curl", arguments, environment: [:])
         guard result.status == 0 else { throw TestFailure("curl \(path): \(result.stderr)") }
         return result.stdout
+    }
+
+    /// GETs `/api` + `path` with `token` (default: this backend's), by curl, not by the code
+    /// under test.
+    public func get(_ path: String, token: String? = nil) throws -> JSONValue {
+        let result = try runProcess(
+            "/usr/bin/curl",
+            [
+                "-sS", "--cacert", caFile ?? "", "-H", "Authorization: Token \(token ?? self.token)", "-H", "Accept: application/json",
+                url + "/api" + path,
+            ],
+            environment: [:])
+        return try JSONValue(parsing: result.stdout)
     }
 
     /// Every Nautobot available: the simulator always; the real one when NAUTOBOT_REAL_URL and

@@ -122,21 +122,20 @@ public struct FirmwareRecord {
     /// The platform named as the component (the baseline's matching rule), made when missing.
     func platformID(named name: String, cache: inout [String: String], written: inout Written) throws(NautobotError) -> String {
         if let known = cache[name] { return known }
-        let found = try client.list("/dcim/platforms/?" + URLText.query([("name", name)]), as: NautobotObject.self, what: "platform")
+        let query = "/dcim/platforms/?" + URLText.query([("name", name)])
         let id: String
-        if let first = found.first {
+        if let first = try client.list(query, as: NautobotObject.self, what: "platform").first {
             id = first.id
         } else {
-            id = try client.write(.post, "/dcim/platforms/", ["name": .string(name)], as: NautobotObject.self, what: "platform").id
-            written.platforms += 1
+            let (platform, made) = try makeUnique("/dcim/platforms/", ["name": .string(name)], what: "platform", readAgain: query)
+            if made { written.platforms += 1 }
+            id = platform.id
         }
         cache[name] = id
         return id
     }
 
-    /// The SoftwareVersion of a platform and version, made (status Active) when missing. Another
-    /// workflow making it at the same moment is answered 400 (unique per platform and version):
-    /// then it is read again.
+    /// The SoftwareVersion of a platform and version, made (status Active) when missing.
     func softwareVersion(platform: String, version: String, active: inout String?, written: inout Written) throws(NautobotError)
         -> NautobotObject
     {
@@ -146,14 +145,25 @@ public struct FirmwareRecord {
             active = try client.list("/extras/statuses/?name=Active", as: NautobotObject.self, what: "status").first?.id
         }
         guard let status = active else { throw .notFound("Nautobot has no status named Active for new software versions") }
+        let (made, isNew) = try makeUnique(
+            "/dcim/software-versions/", ["platform": .string(platform), "version": .string(version), "status": .string(status)],
+            what: "software version", readAgain: query)
+        if isNew { written.versions += 1 }
+        return made
+    }
+
+    /// POSTs an object Nautobot keeps unique (a platform by name, a software version per
+    /// platform and version). Another workflow recording a host of the same device type makes it
+    /// at the same moment more often than not (a compliance fleet runs ten at once): Nautobot
+    /// answers that duplicate 400 ("platform with this name already exists"), and the one it
+    /// made is read again. `made` says whether this POST made it.
+    func makeUnique(_ path: String, _ body: JSONValue, what: String, readAgain query: String) throws(NautobotError)
+        -> (object: NautobotObject, made: Bool)
+    {
         do {
-            let made = try client.write(
-                .post, "/dcim/software-versions/", ["platform": .string(platform), "version": .string(version), "status": .string(status)],
-                as: NautobotObject.self, what: "software version")
-            written.versions += 1
-            return made
+            return (try client.write(.post, path, body, as: NautobotObject.self, what: what), true)
         } catch .rejected(let code, let detail, let request) where code == 400 {
-            if let found = try client.list(query, as: NautobotObject.self, what: "software version").first { return found }
+            if let found = try client.list(query, as: NautobotObject.self, what: what).first { return (found, false) }
             throw .rejected(status: code, detail: detail, request: request)
         }
     }

@@ -41,7 +41,9 @@ struct NautobotRepresentation {
         nested("dcim.devicetype", "dcim/device-types", id, depth: depth) {
             let type = inventory.deviceType(id)
             return [
-                "id": .string(id), "object_type": "dcim.devicetype", "display": .string(type?.model ?? ""),
+                // Measured on 3.2.7 (device-depth1-device_type.json): "Dell PowerEdge R650".
+                "id": .string(id), "object_type": "dcim.devicetype",
+                "display": .string(type.map { "\($0.manufacturer) \($0.model)" } ?? ""),
                 "url": url("dcim/device-types", id), "model": .string(type?.model ?? ""),
             ]
         }

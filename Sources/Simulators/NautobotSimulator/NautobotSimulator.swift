@@ -10,8 +10,10 @@ import Synchronization
 /// Two control endpoints, outside `/api/`, let tests script it: `POST /_simulator/fail` with
 /// `{"status": 500, "count": 3}` makes the next 3 API requests answer 500 (with `"match": "text"`,
 /// only requests whose path or a query value contains it; with `"retryAfter": 120`, a
-/// Retry-After the client will not wait for), and `GET /_simulator/requests` counts the API
-/// requests served.
+/// Retry-After the client will not wait for), `POST /_simulator/write-first` with `{"path":
+/// "/api/dcim/platforms/"}` makes the next POST to that path be made once by "another
+/// workflow" just before it is answered (the race two records of one device type run), and `GET
+/// /_simulator/requests` counts the API requests served.
 public final class NautobotSimulator: SimulatedService {
     public static let supportedVersions = ["2.0", "2.1", "2.2", "2.3", "2.4", "3.0", "3.1", "3.2"]
     static let reservedParameters: Set<String> = ["limit", "offset", "depth", "exclude_m2m", "format", "api_version", "sort"]
@@ -25,6 +27,8 @@ public final class NautobotSimulator: SimulatedService {
     private struct Control {
         var failures: [Failure] = []
         var requests = 0
+        /// Paths whose next POST another writer makes first.
+        var writtenFirst: Set<String> = []
     }
 
     /// Failures scripted for the next requests that match.
@@ -70,7 +74,7 @@ public final class NautobotSimulator: SimulatedService {
         var response: SimulatedResponse
         if request.method == "GET" || request.method == "HEAD" {
             response = route(request)
-        } else if let written = write(request) {
+        } else if let written = writeAfterAnyRival(request) {
             response = written
         } else {
             return .json(405, ["detail": .string("Method \"\(request.method)\" not allowed.")], headers: [("API-Version", version)])
@@ -146,6 +150,12 @@ public final class NautobotSimulator: SimulatedService {
             return list(request, known: ["name", "name__ie", "id", "location", "role", "tags", "platform", "manufacturer", "status"]) {
                 () throws(FilterRefusal) -> [JSONValue] in
                 try devices(request).map { representation.device($0, depth: depth) }
+            }
+        case "/api/dcim/device-types/":
+            return list(request, known: ["id", "model"]) { () throws(FilterRefusal) -> [JSONValue] in
+                filtered(inventory.deviceTypes, request, ["id": \.id, "model": \.model]).map {
+                    representation.deviceType($0.id, depth: depth + 1)
+                }
             }
         case "/api/dcim/interfaces/":
             let includeM2M = request.value("exclude_m2m")?.lowercased() == "false"
@@ -375,11 +385,24 @@ public final class NautobotSimulator: SimulatedService {
                 state.failures.append(failure)
             }
             return .json(200, ["status": .integer(status), "count": .integer(count)])
+        case ("POST", "/_simulator/write-first"):
+            guard let path = (try? JSONValue(parsing: request.body))?["path"]?.stringValue else {
+                return .json(400, ["detail": "give the path whose next POST another writer makes first"])
+            }
+            control.withLock { _ = $0.writtenFirst.insert(path) }
+            return .json(200, ["path": .string(path)])
         case ("GET", "/_simulator/requests"):
             return .json(200, ["requests": .integer(control.withLock { $0.requests })])
         default:
             return .json(404, ["detail": "Not found."])
         }
+    }
+
+    /// The write, after the same write by a rival when `/_simulator/write-first` armed its path.
+    func writeAfterAnyRival(_ request: SimulatedRequest) -> SimulatedResponse? {
+        let rival = request.method == "POST" && control.withLock { $0.writtenFirst.remove(request.path) != nil }
+        if rival { _ = write(request) }
+        return write(request)
     }
 
     static func isUUID(_ text: String) -> Bool {

@@ -1,15 +1,19 @@
 import ArgumentParser
+import FirmwareCompliance
 import FleetRollout
 import StepRuntime
 
 /// `fleet-rollout`: the two decisions of a fleet rollout that need the whole Workflow's view,
 /// read from the Workflow's own status (`status.nodes`): whether one more host may start under
-/// the failure budget (`--action admit`), and what happened to every host (`--action summarize`).
+/// the failure budget (`--action admit`), what happened to every host (`--action summarize`),
+/// and, for a firmware compliance fleet, each host's verdict by device type
+/// (`--action summarize-compliance`).
 @main
 struct FleetRolloutStep: Step {
     enum Action: String, ExpressibleByArgument, CaseIterable {
         case admit
         case summarize
+        case summarizeCompliance = "summarize-compliance"
     }
 
     static let configuration = CommandConfiguration(
@@ -18,13 +22,14 @@ struct FleetRolloutStep: Step {
         discussion: environmentHelp(),
         version: StepVersion.current
     )
-    static let parameters = ["action", "workflow", "host-template", "failure-budget", "hostname", "total", "hostnames"]
+    static let parameters = ["action", "workflow", "host-template", "failure-budget", "hostname", "total", "hostnames", "device-types"]
+    static let flags = ["require-compliant"]
     static let settings = [
         EnvironmentSetting("KUBECONFIG", "kubeconfig to use outside a pod (in a pod: its service account)"),
         EnvironmentSetting("POD_NAMESPACE", "the Workflow's namespace, when not the service account's"),
     ]
 
-    @Option(help: "admit (output `decision`: run or skip) or summarize (output `summary`).")
+    @Option(help: "admit (output `decision`: run or skip), summarize or summarize-compliance (output `summary`).")
     var action: Action
 
     @Option(help: "The Workflow's name ({{workflow.name}}).")
@@ -45,6 +50,12 @@ struct FleetRolloutStep: Step {
     @Option(help: "summarize: the selected hosts, a JSON list of names, or @FILE holding it (as Argo passes an argument over 128 KiB).")
     var hostnames: String?
 
+    @Option(help: "summarize-compliance: each host's device type, a JSON object (get-devices-nautobot's `device-types`), or @FILE.")
+    var deviceTypes: String?
+
+    @Flag(help: "summarize-compliance: fail unless every host is compliant (else only hosts without a verdict fail it).")
+    var requireCompliant = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
@@ -61,6 +72,14 @@ struct FleetRolloutStep: Step {
             for line in summary.table.split(separator: "\n") { Log.info(String(line)) }
             try runtime.emit("summary", summary.json.serialized)
             guard summary.isClean else { throw StepError.failure(summary.headline) }
+        case .summarizeCompliance:
+            let hosts = try RolloutWorkflow.hostnames(argument: hostnames)
+            let summary = ComplianceSummary(
+                hosts: hosts, deviceTypes: try RolloutWorkflow.deviceTypes(argument: deviceTypes),
+                reader: try rollout.reader(environment: environment), budget: budget)
+            for line in summary.table { Log.info(line) }
+            try runtime.emit("summary", summary.json.serialized)
+            guard summary.isClean(requireCompliant: requireCompliant) else { throw StepError.failure(summary.headline) }
         }
     }
 }

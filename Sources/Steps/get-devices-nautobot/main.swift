@@ -4,12 +4,13 @@ import Nautobot
 import StepRuntime
 
 /// `get-devices-nautobot`: the names of the devices Nautobot's filters select, as a JSON list in
-/// `hostnames`, for a fleet rollout to fan out over.
+/// `hostnames`, for a fleet rollout to fan out over; their device types in `device-types`.
 @main
 struct GetDevicesNautobot: Step {
     static let configuration = CommandConfiguration(
         commandName: "get-devices-nautobot",
-        abstract: "Selects devices by Nautobot filters; prints and outputs their names as a JSON list, `hostnames`, and `count`.",
+        abstract:
+            "Selects devices by Nautobot filters; prints and outputs their names as a JSON list, `hostnames`, `count`, and each one's device type (`device-types`).",
         discussion: environmentHelp(),
         version: StepVersion.current
     )
@@ -48,13 +49,19 @@ struct GetDevicesNautobot: Step {
             values: ["location": location, "role": role, "tag": tag, "platform": platform, "manufacturer": manufacturer, "status": status],
             pageSize: pageSize)
         let client = try NautobotClient.fromEnvironment(ProcessEnvironment.current())
-        let names = try selection.hostnames(using: client)
-        guard !names.isEmpty || allowEmpty else {
+        let devices = try selection.devices(using: client)
+        guard !devices.isEmpty || allowEmpty else {
             throw StepError.failure("no device in Nautobot (\(client.settings.url)) matches \(selection.description)")
         }
-        Log.info("\(names.count) device(s) match \(selection.description)")
-        // `count` beside the list: a fleet's failure budget in percent needs the total.
-        try runtime.outputs(environment: ProcessEnvironment.current()).write("count", String(names.count))
-        try runtime.emit("hostnames", JSONValue.array(names.map { .string($0) }).serialized)
+        Log.info("\(devices.count) device(s) match \(selection.description)")
+        // Beside the list: `count`, as a fleet's failure budget in percent needs the total, and
+        // `device-types`, as a compliance summary groups the hosts by theirs.
+        let typeNames = try DeviceTypeNames.of(Set(devices.map(\.deviceType.id)), client: client)
+        let outputs = try runtime.outputs(environment: ProcessEnvironment.current())
+        try outputs.write("count", String(devices.count))
+        try outputs.write(
+            "device-types",
+            JSONValue.object(devices.map { JSONMember($0.name, .string(typeNames[$0.deviceType.id] ?? $0.deviceType.id)) }).serialized)
+        try runtime.emit("hostnames", JSONValue.array(devices.map { .string($0.name) }).serialized)
     }
 }

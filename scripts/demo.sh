@@ -133,9 +133,13 @@ echo "  firmware: $BEFORE before, $AFTER after"
 
 bold "Fleet rollouts: a rack of 50 servers (fixtures/fleet-inventory.json, in a Nautobot simulator of its own), each BMC a simulator:"
 # Dell, HPE and Supermicro mixed; four have no BMC interface in Nautobot, three BMCs refuse every
-# password we know, one fails its firmware task. The BMCs keep their Nautobot addresses
+# password we know, one fails its firmware task, one (rack3-09) has an image whose checksum on record is wrong. The BMCs keep their Nautobot addresses
 # (192.0.2.x, never routed): the steps reach each through OBM_CONNECT_TO, as through a jump host.
+# The rack's firmware baseline names its images on https://firmware.example: they are served by
+# the image server above, which the Nautobot simulator puts in their place.
+"$ROOT/scripts/fleet-images.sh" "$WORK/images"
 "$BIN/simulator" nautobot --inventory "$ROOT/fixtures/fleet-inventory.json" --token "$NAUTOBOT_TOKEN" \
+  --image-server "$(cat "$WORK/files.url")" \
   --tls-dir "$WORK/fleet-nautobot-tls" --ready-file "$WORK/fleet-nautobot.url" >/dev/null &
 PIDS+=($!)
 "$BIN/simulator" bmc-fleet --spec "$ROOT/fixtures/fleet-bmcs.json" --tls-dir "$WORK/fleet-tls" --ready-file "$WORK/fleet.json" >/dev/null &
@@ -162,9 +166,19 @@ import json, sys
 nodes = json.load(sys.stdin)["status"]["nodes"].values()
 summary = next(p["value"] for n in nodes if n["displayName"] == "summary" for p in n.get("outputs", {}).get("parameters", []))
 s = json.loads(summary)
-print("  summary: %d hosts, %d succeeded, %d failed, %d not started; failure budget %s%s" % (
-    s["hosts"], s["succeeded"], s["failed"], s["notStarted"], s["failureBudget"], " (crossed)" if s["budgetCrossed"] else ""))
-waiting = [r for r in s["results"] if r["result"] not in ("succeeded", "failed")]
+if "deviceTypes" in s:
+    print("  summary: %d hosts: %d compliant, %d outdated, %d no baseline, %d unknown, %d failed, %d not started" % (
+        s["hosts"], s["compliant"], s["outdated"], s["noBaseline"], s["unknown"], s["failed"], s["notStarted"]))
+    for t in s["deviceTypes"]:
+        print("    %-32s %2d hosts: %d compliant, %d outdated, %d no baseline, %d failed" % (
+            t["deviceType"], t["hosts"], t["compliant"], t["outdated"], t["noBaseline"], t["failed"]))
+else:
+    print("  summary: %d hosts, %d succeeded, %d failed, %d not started; failure budget %s%s" % (
+        s["hosts"], s["succeeded"], s["failed"], s["notStarted"], s["failureBudget"], " (crossed)" if s["budgetCrossed"] else ""))
+    updated = [r["hostname"] for r in s["results"] if r.get("outputs", {}).get("bmc-action") == "update"]
+    if updated:
+        print("    BMC firmware updated from the plan on %d host(s): %s" % (len(updated), " ".join(h.split(".")[0] for h in updated)))
+waiting = [r for r in s["results"] if r["result"] == "not started"]
 for r in s["results"]:
     if r["result"] == "failed":
         print("    %-20s failed at %s (exit %s): %s" % (r["hostname"], r["step"], r.get("exitCode", "?"), r["message"][:110]))
@@ -175,9 +189,10 @@ if waiting:
 }
 bold "\$ argo submit --from workflowtemplate/obm-sync-creds-fleet -p location=DC3 -p failure-budget=20   (steps-runner)"
 fleet obm-sync-creds-fleet -p location=DC3 -p failure-budget=20
-cp "$WORK/images/iDRAC-with-Lifecycle-Controller-7.10.30.00.bin" "$WORK/images/fleet-7.10.30.00.bin"
-bold "\$ argo submit --from workflowtemplate/obm-firmware-update-fleet -p location=DC3 -p firmware-url=... -p failure-budget=10   (steps-runner)"
-fleet obm-firmware-update-fleet -p location=DC3 -p failure-budget=10 -p firmware-url="$(cat "$WORK/files.url")/fleet-7.10.30.00.bin"
+bold "\$ argo submit --from workflowtemplate/firmware-compliance-fleet -p location=DC3   (steps-runner; recorded in Nautobot)"
+fleet firmware-compliance-fleet -p location=DC3
+bold "\$ argo submit --from workflowtemplate/obm-firmware-update-fleet -p location=DC3 -p failure-budget=10   (steps-runner; each host's plan decides)"
+fleet obm-firmware-update-fleet -p location=DC3 -p failure-budget=10
 bold "\$ argo submit --from workflowtemplate/obm-sync-creds-fleet -p location=DC3 -p failure-budget=2   (the budget stops the rollout)"
 fleet obm-sync-creds-fleet -p location=DC3 -p failure-budget=2
 

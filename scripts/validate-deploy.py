@@ -56,7 +56,7 @@ expected = {
     "get-obm-ip": ({"hostname"}, "ip"),
     "get-obm-creds": ({"hostname"}, "secret"),
     "obm-sync-creds": ({"hostname"}, "status"),
-    "obm-firmware-update": ({"hostname", "firmware-url"}, "status"),
+    "obm-firmware-update": ({"hostname", "firmware-url", "plan"}, "status"),
 }
 # Issue 9's fleet rollouts: a selection, a fan-out, a budget; their result is step summary's output.
 selection = {"location", "role", "tag", "platform", "manufacturer", "status"}
@@ -64,7 +64,7 @@ expected.update({
     "get-devices-nautobot": (selection, "hostnames"),
     "fleet-rollout": (set(), "summary"),
     "obm-sync-creds-fleet": (selection | {"failure-budget"}, None),
-    "obm-firmware-update-fleet": (selection | {"failure-budget", "firmware-url"}, None),
+    "obm-firmware-update-fleet": (selection | {"failure-budget"}, None),
 })
 # Firmware compliance steps (contract.md): the inventory of one device's BMC.
 expected["get-firmware-inventory"] = ({"hostname"}, "inventory")

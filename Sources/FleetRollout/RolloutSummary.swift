@@ -8,7 +8,16 @@ public struct RolloutSummary: Sendable {
     public init(hosts: [String], reader: RolloutReader, budget: FailureBudget) {
         self.budget = budget
         outcomes = hosts.map { ($0, reader.outcome(of: $0, budget: budget, total: hosts.count)) }
+        // What a run that succeeded output (e.g. the plan's BMC action): shown beside it.
+        var outputs: [String: [String: String]] = [:]
+        for (host, outcome) in outcomes where outcome == .succeeded {
+            if let run = reader.run(of: host), !run.outputs.isEmpty { outputs[host] = run.outputs }
+        }
+        runOutputs = outputs
     }
+
+    /// The output parameters of each succeeded host's run, when it has any.
+    public var runOutputs: [String: [String: String]]
 
     public func count(_ matches: (HostOutcome) -> Bool) -> Int { outcomes.filter { matches($0.outcome) }.count }
 
@@ -30,7 +39,12 @@ public struct RolloutSummary: Sendable {
             "notStarted": .number(String(notStarted)), "failureBudget": .string(budget.description),
             "budgetCrossed": .bool(budget.isCrossed(failed: failed, of: outcomes.count)),
             "results": .array(
-                outcomes.map { entry in .object([JSONMember("hostname", .string(entry.host))] + (entry.outcome.json.objectValue ?? [])) }),
+                outcomes.map { entry in
+                    let outputs = runOutputs[entry.host].map { found in
+                        [JSONMember("outputs", .object(found.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) }))]
+                    }
+                    return .object([JSONMember("hostname", .string(entry.host))] + (entry.outcome.json.objectValue ?? []) + (outputs ?? []))
+                }),
         ]
     }
 

@@ -11,7 +11,9 @@ import Testing
     static let withoutBMC = ["rack3-05.dc3.local", "rack3-18.dc3.local", "rack3-33.dc3.local", "rack3-47.dc3.local"]
     static let refusing = ["rack3-12.dc3.local", "rack3-29.dc3.local", "rack3-41.dc3.local"]
     static let factoryPassword = ["192.0.2.13", "192.0.2.26", "192.0.2.37", "192.0.2.48"]
-    static let firmwareFailure = "rack3-22.dc3.local"
+    static let firmwareFailure = "rack3-23.dc3.local"
+    /// The rack's one R750: its iDRAC image's sha256 on record is wrong (fleet-inventory.json).
+    static let wrongChecksum = "rack3-09.dc3.local"
 
     static func host(_ number: Int) -> String { String(format: "rack3-%02d.dc3.local", number) }
 
@@ -69,24 +71,57 @@ import Testing
                 sync.workflow?["metadata"]?["labels"]?["workflows.argoproj.io/controller-instanceid"]?.stringValue == "steps-runner-local")
             #expect(sync.workflow?["spec"]?["shutdown"]?.stringValue == "Terminate")
 
-            let image = try world.files.image("firmware-7.10.30.00.bin", bytes: 200_000)
-            let update = try world.run(
-                "obm-firmware-update-fleet", ["location": "DC3", "failure-budget": "10", "firmware-url": image.url])
-            print("fleet: obm-firmware-update-fleet over 50 hosts took \(String(format: "%.1f", update.seconds)) s")
+            // The update fleet, driven by each host's plan: only the R650 and R750 iDRACs behind
+            // their baseline are flashed; every other host is planned, recorded and left alone.
+            let update = try world.run("obm-firmware-update-fleet", ["location": "DC3", "failure-budget": "10"])
+            print("fleet: obm-firmware-update-fleet (from plans) over 50 hosts took \(String(format: "%.1f", update.seconds)) s")
             #expect(update.status == 1, "\(update)")
             let updated = update.results
-            #expect(update.summary?["succeeded"]?.intValue == 42, "\(String(describing: update.summary))")
-            #expect(update.summary?["failed"]?.intValue == 8)
+            #expect(update.summary?["succeeded"]?.intValue == 41, "\(String(describing: update.summary))")
+            #expect(update.summary?["failed"]?.intValue == 9)
+            #expect(update.summary?["notStarted"]?.intValue == 0)
             let failure = updated[Self.firmwareFailure]
             #expect(failure?["step"]?.stringValue == "update", "\(String(describing: failure))")
             #expect(failure?["message"]?.stringValue?.contains("Exception") == true, "\(String(describing: failure))")
-            for host in Self.refusing {
-                #expect(updated[host]?["step"]?.stringValue == "update", "\(String(describing: updated[host]))")
-            }
+            // rack3-09's image does not match its sha256 on record: cut short, nothing applied.
+            let refused = updated[Self.wrongChecksum]
+            #expect(refused?["step"]?.stringValue == "update", "\(String(describing: refused))")
+            #expect(
+                refused?["message"]?.stringValue?.contains("its sha256 is 8a39d2abd3999ab73c34db2476849cddf303ce389b35826850f9a700589b4a90")
+                    == true, "\(String(describing: refused))")
+            #expect(refused?["message"]?.stringValue?.contains("nothing was applied") == true, "\(String(describing: refused))")
+            #expect(try world.bmc("192.0.2.19").images().isEmpty, "the BMC never had the wrong image whole")
+            #expect(try world.bmc("192.0.2.19").firmwareVersion() == "7.00.60.00")
+            for host in Self.refusing { #expect(updated[host]?["step"]?.stringValue == "read", "\(String(describing: updated[host]))") }
             for host in Self.withoutBMC { #expect(updated[host]?["step"]?.stringValue == "get-obm-ip") }
-            for number in [1, 2, 10, 50] {
-                let address = "192.0.2.\(10 + number)"
-                #expect(try world.bmc(address).firmwareVersion() == "7.10.30.00", "\(address)")
+            // Flashed: the R650s at 7.00.60.00 (rack3-03 and -27 since the sync replaced calvin).
+            for number in [1, 3, 11, 13, 21, 27, 39, 49] {
+                #expect(updated[Self.host(number)]?["outputs"]?["bmc-action"]?.stringValue == "update", "\(Self.host(number))")
+                #expect(try world.bmc("192.0.2.\(10 + number)").firmwareVersion() == "7.10.30.00", "\(Self.host(number))")
+            }
+            // Left alone: at the baseline, ahead of it (a pulled release), or without one.
+            let leftAlone = [(7, "none"), (19, "downgrade-refused"), (2, "no-baseline"), (10, "no-baseline")]
+            for (number, action) in leftAlone {
+                #expect(updated[Self.host(number)]?["result"]?.stringValue == "succeeded")
+                #expect(updated[Self.host(number)]?["outputs"]?["bmc-action"]?.stringValue == action, "\(Self.host(number))")
+                #expect(try world.bmc("192.0.2.\(10 + number)").images().isEmpty, "\(Self.host(number))")
+            }
+            #expect(try world.bmc("192.0.2.29").firmwareVersion() == "7.20.10.00", "never downgraded")
+            // Recorded afterwards: the item says 7.10.30.00, and a note names this workflow.
+            let name = update.workflow?["metadata"]?["name"]?.stringValue ?? ""
+            let device = try #require(
+                world.nautobot.get("/dcim/devices/?name=\(Self.host(1))")["results"]?.arrayValue?.first?["id"]?.stringValue)
+            let items = try world.nautobot.get("/dcim/inventory-items/?device=\(device)&depth=1")["results"]?.arrayValue ?? []
+            #expect(
+                items.first { $0["part_id"]?.stringValue == "Installed-25227" }?["software_version"]?["version"]?.stringValue
+                    == "7.10.30.00")
+            let notes = (try world.nautobot.get("/dcim/devices/\(device)/notes/")["results"]?.arrayValue ?? []).compactMap {
+                $0["note"]?.stringValue
+            }
+            #expect(notes == ["Integrated Dell Remote Access Controller 7.00.60.00 -> 7.10.30.00, workflow \(name)"], "\(notes)")
+            for address in world.bmcs.keys {
+                let state = try world.bmc(address).state()
+                #expect(state.lockouts == 0 && state.sessions == 0, "\(address): \(state.lockouts) lockouts, \(state.sessions) sessions")
             }
         }
     }
@@ -138,10 +173,12 @@ import Testing
             #expect(summary["budgetCrossed"]?.boolValue == false)
             var byType: [String: JSONValue] = [:]
             for group in summary["deviceTypes"]?.arrayValue ?? [] { byType[group["deviceType"]?.stringValue ?? ""] = group }
-            #expect(Set(byType.keys) == ["Dell PowerEdge R650", "HPE ProLiant DL325 Gen10 Plus", "Supermicro SYS-1029U"])
+            #expect(
+                Set(byType.keys) == ["Dell PowerEdge R650", "Dell PowerEdge R750", "HPE ProLiant DL325 Gen10 Plus", "Supermicro SYS-1029U"])
+            #expect(byType["Dell PowerEdge R750"]?["outdated"]?.intValue == 1)
             let r650 = byType["Dell PowerEdge R650"]
             #expect(
-                [r650?["hosts"], r650?["compliant"], r650?["outdated"], r650?["failed"]].map { $0?.intValue } == [21, 4, 10, 7],
+                [r650?["hosts"], r650?["compliant"], r650?["outdated"], r650?["failed"]].map { $0?.intValue } == [20, 4, 9, 7],
                 "\(String(describing: r650))")
             let dl325 = byType["HPE ProLiant DL325 Gen10 Plus"]
             #expect([dl325?["hosts"], dl325?["compliant"], dl325?["failed"]].map { $0?.intValue } == [20, 16, 4])

@@ -14,8 +14,15 @@ public struct FleetWorld: Sendable {
     public var files: SimulatedFiles
 
     public static func start() throws -> FleetWorld {
+        // The rack's firmware images first: the Nautobot simulator names their server in the
+        // baseline's URLs (in place of the fixture's https://firmware.example).
+        let files = try SimulatedFiles.start()
+        let images = try runProcess(
+            BuiltProducts.packageRoot + "/scripts/fleet-images.sh", [files.folder], environment: ["PATH": "/usr/bin:/bin"])
+        guard images.status == 0 else { throw TestFailure("scripts/fleet-images.sh: \(images.stderr)") }
         let nautobotServer = try SimulatorProcess.start([
             "nautobot", "--inventory", BuiltProducts.packageRoot + "/fixtures/fleet-inventory.json", "--token", SimulatedNautobot.token,
+            "--image-server", files.url,
         ])
         let nautobot = NautobotBackend(
             kind: .simulator, url: nautobotServer.url, token: SimulatedNautobot.token, caFile: nautobotServer.caFile)
@@ -37,7 +44,7 @@ public struct FleetWorld: Sendable {
                 "obm-settings": ["creds-source": "secret", "connect-to": routes],
             ])
         return FleetWorld(
-            nautobot: nautobot, cluster: cluster, bmcs: bmcs, bmcCAFile: fleet.caFile, files: try SimulatedFiles.start())
+            nautobot: nautobot, cluster: cluster, bmcs: bmcs, bmcCAFile: fleet.caFile, files: files)
     }
 
     /// Runs `steps-runner run WORKFLOW -p ...`; the Workflow it published is read back.

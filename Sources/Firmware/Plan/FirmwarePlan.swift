@@ -93,6 +93,15 @@ public struct FirmwarePlan: Sendable, Equatable, Decodable {
     public var verdict: Verdict
     public var components: [Component]
 
+    /// What the plan says of the BMC component, for a fleet's `when` (output `bmc-action`): its
+    /// action; `none` when the BMC reports no BMC component; `unknown` when it reports several
+    /// (obm-firmware-update refuses such a plan).
+    public var bmcAction: String {
+        let bmcs = components.filter { $0.kind == .bmc }
+        if bmcs.isEmpty { return Action.none.rawValue }
+        return bmcs.count == 1 ? bmcs[0].action.rawValue : Action.unknown.rawValue
+    }
+
     public init(hostname: String, components: [Component]) {
         self.hostname = hostname
         self.components = components

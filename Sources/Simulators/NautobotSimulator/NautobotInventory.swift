@@ -166,6 +166,17 @@ public struct NautobotInventory: Sendable {
 
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     public func platform(_ id: String) -> Platform? { platforms.first { $0.id == id } }
+    /// The image host the fixtures name: never resolved; `--image-server` stands in for it.
+    public static let fixtureImageHost = "https://firmware.example"
+
+    /// Points the image files' URLs on the fixtures' image host at `server` instead (a test's or
+    /// the demo's image server, on a port of its own), keeping their paths.
+    public mutating func serveImages(from server: String) {
+        for index in imageFiles.indices where imageFiles[index].url.hasPrefix(Self.fixtureImageHost + "/") {
+            imageFiles[index].url = server + imageFiles[index].url.dropFirst(Self.fixtureImageHost.count)
+        }
+    }
+
     public func softwareVersion(_ id: String) -> SoftwareVersion? { softwareVersions.first { $0.id == id } }
     public func statusName(_ id: String) -> String { statuses.first { $0.id == id }?.name ?? "Active" }
     public func location(_ id: String) -> Location? { locations.first { $0.id == id } }

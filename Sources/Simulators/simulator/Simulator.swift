@@ -60,9 +60,13 @@ struct NautobotCommand: AsyncParsableCommand {
     @Option(help: "The API token clients must send (env SIMULATOR_NAUTOBOT_TOKEN).")
     var token: String?
 
+    @Option(help: "An image server's URL to put where the inventory's image URLs say https://firmware.example.")
+    var imageServer: String?
+
     func run() async throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: inventory))
-        let parsed = try NautobotInventory(json: JSONValue(parsing: Array(data)))
+        var parsed = try NautobotInventory(json: JSONValue(parsing: Array(data)))
+        if let imageServer { parsed.serveImages(from: imageServer) }
         guard let token = token ?? ProcessInfo.processInfo.environment["SIMULATOR_NAUTOBOT_TOKEN"] else {
             throw ValidationError("--token or SIMULATOR_NAUTOBOT_TOKEN is required")
         }

@@ -60,6 +60,8 @@ struct FirmwarePlanStep: Step {
         let baseline = FirmwareBaseline(files: images.files)
         for warning in baseline.warnings { Log.warning(warning) }
         let plan = FirmwarePlanner.plan(hostname: hostname, inventory: components, baseline: baseline, allowDowngrade: allowDowngrade)
+        // Beside the plan, the BMC component's action alone: what a fleet's `when` can compare.
+        try runtime.outputs(environment: environment).write("bmc-action", plan.bmcAction)
         try runtime.emit("plan", plan.json.serialized, environment: environment)
         Log.info(plan.summary)
         if record {

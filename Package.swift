@@ -163,7 +163,8 @@ let package = Package(
         .testTarget(name: "FirmwareStepsTests", dependencies: ["StepTesting"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "Nautobot", "Redfish"]),
         .testTarget(name: "RunnerTests", dependencies: ["JSON", "StepTesting", "WorkflowRunner"]),
-        .testTarget(name: "FleetRolloutTests", dependencies: ["FleetRollout", "JSON", "StepRuntime", "StepTesting", "YAML"]),
+        .testTarget(
+            name: "FleetRolloutTests", dependencies: ["FleetRollout", "FirmwareCompliance", "JSON", "StepRuntime", "StepTesting", "YAML"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "JSON", "StepTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -228,6 +228,7 @@ print(f'| overhead per step | {(rt-dt)*1000:.1f} |')
 "$ROOT/scripts/bench-fleet.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
 "$ROOT/scripts/bench-rollout-status.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
 "$ROOT/scripts/bench-firmware-compliance.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
+"$ROOT/scripts/bench-fleet-compliance.sh" "$RELEASE" "$SIMULATORS" >>"$WORK/BENCHMARKS.md"
 
 {
   echo

@@ -66,6 +66,8 @@ bench: build
 real-nautobot-up:
 	scripts/real-nautobot.sh up
 	python3 scripts/load-nautobot-inventory.py http://127.0.0.1:8080 $$(scripts/real-nautobot.sh env | sed -n 's/^NAUTOBOT_REAL_TOKEN=//p')
+	python3 scripts/load-nautobot-inventory.py http://127.0.0.1:8080 $$(scripts/real-nautobot.sh env | sed -n 's/^NAUTOBOT_REAL_TOKEN=//p') \
+		fixtures/fleet-inventory.json --without-software
 
 real-nautobot-down:
 	scripts/real-nautobot.sh down

@@ -4,7 +4,10 @@
 Idempotent: objects that exist are found, not created again. The same file is what the Nautobot
 simulator serves, so the tests can hold the simulator to the real server's answers.
 
-    scripts/load-nautobot-inventory.py URL TOKEN [INVENTORY]
+    scripts/load-nautobot-inventory.py URL TOKEN [INVENTORY] [--without-software]
+
+`--without-software` loads the devices only: CI loads the 50-host rack's devices
+(fixtures/fleet-inventory.json) beside the test inventory, whose baseline then serves both.
 """
 import ipaddress
 import json
@@ -14,8 +17,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-URL, TOKEN = sys.argv[1].rstrip("/"), sys.argv[2]
-INVENTORY = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
+WITHOUT_SOFTWARE = "--without-software" in sys.argv
+ARGUMENTS = [argument for argument in sys.argv[1:] if argument != "--without-software"]
+URL, TOKEN = ARGUMENTS[0].rstrip("/"), ARGUMENTS[1]
+INVENTORY = ARGUMENTS[2] if len(ARGUMENTS) > 2 else os.path.join(
     os.path.dirname(__file__), "..", "fixtures", "nautobot-inventory.json")
 
 
@@ -76,7 +81,7 @@ for device in inventory["devices"]:
 # 3.2.7 ignores `device_types` on an image file's POST) the device-type links through their table.
 statuses = {}
 files = 0
-for platform in inventory.get("software", []):
+for platform in [] if WITHOUT_SOFTWARE else inventory.get("software", []):
     maker = ensure("/dcim/manufacturers/", {"name": platform["manufacturer"]}, name=platform["manufacturer"])["id"]
     made_platform = ensure("/dcim/platforms/", {"name": platform["platform"], "manufacturer": maker},
                            name=platform["platform"])["id"]

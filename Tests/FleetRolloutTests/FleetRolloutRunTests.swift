@@ -219,6 +219,50 @@ import Testing
         }
     }
 
+    /// The compliance fleet against the real Nautobot 3.2.7 (CI loads the rack's devices beside
+    /// the test inventory, whose baseline serves them): the Dell and Supermicro hosts of the rack,
+    /// planned by a real server's answers and recorded into it. The test inventory's R650
+    /// baseline asks BIOS 1.8.2 where the rack's runs 1.6.5: every planned R650 is outdated here,
+    /// even those whose iDRAC is at its target. The real server keeps its records between runs: a
+    /// second run records nothing new, and the test holds either way.
+    @Test func theComplianceFleetRecordsIntoTheRealNautobot() async throws {
+        guard let real = NautobotBackend.real else {
+            #expect(!NautobotBackend.realIsRequired, "REQUIRE_REAL_NAUTOBOT=1 without NAUTOBOT_REAL_URL")
+            return
+        }
+        try await offThread {
+            let world = try FleetWorld.start(nautobot: real)
+            let run = try world.run("firmware-compliance-fleet", ["location": "DC3", "manufacturer": "Dell,Supermicro"])
+            print("fleet: firmware-compliance-fleet over 30 hosts, real Nautobot, took \(String(format: "%.1f", run.seconds)) s")
+            let summary = try #require(run.summary, "\(run)")
+            guard summary["hosts"]?.intValue == 30 else {
+                Issue.record(
+                    "the real Nautobot does not hold the rack: load it with scripts/load-nautobot-inventory.py URL TOKEN fixtures/fleet-inventory.json --without-software (\(summary.serialized.prefix(300)))"
+                )
+                return
+            }
+            var byType: [String: JSONValue] = [:]
+            for group in summary["deviceTypes"]?.arrayValue ?? [] { byType[group["deviceType"]?.stringValue ?? ""] = group }
+            let r650 = byType["Dell PowerEdge R650"]
+            #expect(
+                [r650?["hosts"], r650?["compliant"], r650?["outdated"], r650?["failed"]].map { $0?.intValue } == [20, 0, 13, 7],
+                "\(summary.serialized)")
+            // The R750 and the Supermicros have no baseline in the test inventory.
+            #expect(byType["Dell PowerEdge R750"]?["noBaseline"]?.intValue == 1)
+            #expect(byType["Supermicro SYS-1029U"]?["noBaseline"]?.intValue == 9)
+            #expect(summary["failed"]?.intValue == 7 && summary["notStarted"]?.intValue == 0)
+            // Recorded: each planned R650's iDRAC item links the version its BMC runs.
+            for (number, version) in [(1, "7.00.60.00"), (7, "7.10.30.00"), (19, "7.20.10.00")] {
+                let device = try #require(
+                    real.get("/dcim/devices/?name=\(Self.host(number))")["results"]?.arrayValue?.first?["id"]?.stringValue)
+                let items = try real.get("/dcim/inventory-items/?device=\(device)&depth=1")["results"]?.arrayValue ?? []
+                let idrac = items.first { $0["part_id"]?.stringValue == "Installed-25227" }
+                #expect(idrac?["software_version"]?["version"]?.stringValue == version, "\(Self.host(number)): \(items)")
+            }
+            #expect(!run.stdout.contains(real.token) && !run.stderr.contains(real.token))
+        }
+    }
+
     /// Six healthy hosts meet one 503 from Nautobot that the client will not wait out (exit 75),
     /// and the summary's first read of the Workflow meets one from the Kubernetes API: Argo (and
     /// the runner) retry each, keeping the failed attempt as a Pod node. Those hosts succeeded

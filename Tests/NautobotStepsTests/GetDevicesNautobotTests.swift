@@ -10,7 +10,7 @@ import Testing
 
     @Test(arguments: NautobotBackend.available)
     func filtersSelectTheFleet(backend: NautobotBackend) throws {
-        let hpe = try runStep("get-devices-nautobot", ["--manufacturer", "HPE"], environment: backend.environment)
+        let hpe = try runStep("get-devices-nautobot", ["--manufacturer", "HPE", "--location", "DC1"], environment: backend.environment)
         #expect(hpe.status == 0, "\(hpe)")
         #expect(try names(hpe) == ["host2.domain.local", "x+y.domain.local"])
         #expect(hpe.stdout == (hpe.output("hostnames") ?? "") + "\n")
@@ -24,7 +24,8 @@ import Testing
             "get-devices-nautobot", ["--location", "DC2", "--status", "Active", "--role", "server"], environment: backend.environment)
         #expect(try names(dc2) == ["dup.domain.local", "demo.domain.local"], "\(dc2)")
         let either = try runStep(
-            "get-devices-nautobot", [], environment: backend.environment.merging(["INPUT_MANUFACTURER": "HPE, Supermicro"]) { $1 })
+            "get-devices-nautobot", [],
+            environment: backend.environment.merging(["INPUT_MANUFACTURER": "HPE, Supermicro", "INPUT_LOCATION": "DC1"]) { $1 })
         #expect(try names(either) == ["host2.domain.local", "x+y.domain.local", "host3.domain.local"])
         let types = try JSONValue(parsing: either.output("device-types") ?? "")
         #expect(types["host3.domain.local"]?.stringValue == "Supermicro SYS-1029U", "\(either)")
@@ -32,7 +33,9 @@ import Testing
 
     @Test(arguments: NautobotBackend.available)
     func everyPageIsFollowedAndNamesComeOnce(backend: NautobotBackend) throws {
-        let run = try runStep("get-devices-nautobot", ["--status", "Active", "--page-size", "2"], environment: backend.environment)
+        // DC1 and DC2: the test inventory (CI's real Nautobot also holds the rack, in DC3).
+        let run = try runStep(
+            "get-devices-nautobot", ["--status", "Active", "--location", "DC1,DC2", "--page-size", "2"], environment: backend.environment)
         #expect(run.status == 0, "\(run)")
         let list = try JSONValue(parsing: run.output("hostnames") ?? "").arrayValue ?? []
         #expect(list.count == 10, "11 devices, dup.domain.local twice in Nautobot, once in the list")

@@ -13,19 +13,26 @@ public struct FleetWorld: Sendable {
     public var bmcCAFile: String
     public var files: SimulatedFiles
 
-    public static func start() throws -> FleetWorld {
+    /// `nautobot`: a real Nautobot that holds the rack's devices (CI loads them with
+    /// `load-nautobot-inventory.py ... fixtures/fleet-inventory.json --without-software`; the
+    /// test inventory's baseline serves them); else a simulator of the rack's own.
+    public static func start(nautobot real: NautobotBackend? = nil) throws -> FleetWorld {
         // The rack's firmware images first: the Nautobot simulator names their server in the
         // baseline's URLs (in place of the fixture's https://firmware.example).
         let files = try SimulatedFiles.start()
         let images = try runProcess(
             BuiltProducts.packageRoot + "/scripts/fleet-images.sh", [files.folder], environment: ["PATH": "/usr/bin:/bin"])
         guard images.status == 0 else { throw TestFailure("scripts/fleet-images.sh: \(images.stderr)") }
-        let nautobotServer = try SimulatorProcess.start([
-            "nautobot", "--inventory", BuiltProducts.packageRoot + "/fixtures/fleet-inventory.json", "--token", SimulatedNautobot.token,
-            "--image-server", files.url,
-        ])
-        let nautobot = NautobotBackend(
-            kind: .simulator, url: nautobotServer.url, token: SimulatedNautobot.token, caFile: nautobotServer.caFile)
+        let nautobot: NautobotBackend
+        if let real {
+            nautobot = real
+        } else {
+            let server = try SimulatorProcess.start([
+                "nautobot", "--inventory", BuiltProducts.packageRoot + "/fixtures/fleet-inventory.json", "--token", SimulatedNautobot.token,
+                "--image-server", files.url,
+            ])
+            nautobot = NautobotBackend(kind: .simulator, url: server.url, token: SimulatedNautobot.token, caFile: server.caFile)
+        }
         let fleet = try SimulatorProcess.start(["bmc-fleet", "--spec", BuiltProducts.packageRoot + "/fixtures/fleet-bmcs.json"])
         let ready = try JSONValue(parsing: fleet.url)
         let routes = ready["connectTo"]?.stringValue ?? ""

@@ -36,6 +36,7 @@ import Testing
                 == #"{"hostname":"host1.domain.local","verdict":"outdated","components":[{"name":"Integrated Dell Remote Access Controller","kind":"bmc","current":"7.00.60.00","target":"7.10.30.00","action":"update","image":{"url":"https://firmware.example/dell/idrac/7.10.30.00/firmimgFIT.d9","checksum":"895cf67497d48cb10567a7df1c48a8290322947d07afa946118147fda53cb5e4","algorithm":"sha256","size":230686720}},{"name":"BIOS","kind":"bios","current":"1.6.5","target":"1.8.2","action":"update-needs-reboot","image":{"url":"https://firmware.example/dell/bios/R650/1.8.2/BIOS_1.8.2.EXE","checksum":"271b6e958994d14463b218ab893dbfb33c3ada15ebde27a6344b8c16465a373297f2802ca4fefc9decebd10a817aa760ed4c63f7602f2a206ba9428225744cce","algorithm":"sha512","size":33554432}},{"name":"System CPLD","kind":"cpld","current":"1.0.3","target":null,"action":"no-baseline","image":null}]}"#,
             "\(run)")
         #expect(run.stdout == plan + "\n")
+        #expect(run.output("bmc-action") == "update", "what a fleet's `when` compares")
         #expect(run.stderrLines == ["firmware-plan: info: host1.domain.local: outdated (1 update, 1 update-needs-reboot, 1 no-baseline)"])
         #expect(!run.everything.contains(backend.token))
     }
@@ -54,6 +55,7 @@ import Testing
         #expect(plan["verdict"] == "compliant")
         #expect(plan["components"]?.arrayValue?.compactMap { $0["action"]?.stringValue } == ["none", "none", "no-baseline", "no-baseline"])
         #expect(plan["components"]?.arrayValue?.first?["target"] == "2.72")
+        #expect(run.output("bmc-action") == "none")
     }
 
     @Test(arguments: NautobotBackend.available)
@@ -68,6 +70,7 @@ import Testing
                 == #"{"hostname":"host3.domain.local","verdict":"no-baseline","components":[{"name":"BMC Firmware","kind":"bmc","current":"1.74.11","target":null,"action":"no-baseline","image":null}]}"#
         )
         #expect(run.stderrLines.last == "firmware-plan: host3.domain.local is not compliant: no-baseline (--require-compliant)")
+        #expect(run.output("bmc-action") == "no-baseline", "written with the plan, before --require-compliant fails")
     }
 
     @Test func anInventoryThatIsNotGetFirmwareInventorysOutputIsBadInput() throws {

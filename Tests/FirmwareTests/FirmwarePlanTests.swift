@@ -158,4 +158,17 @@ import Testing
         #expect(FirmwareRecord.key(of: Self.component("BMC", "1", kind: .bmc, id: "BMC")) == "BMC")
         #expect(FirmwareRecord.key(of: Self.component("X", "1", kind: .other, id: "Installed-abc-1.0")) == "Installed-abc-1.0")
     }
+
+    /// `bmc-action`, what a fleet's `when` compares: the BMC component's action; none without a
+    /// BMC component; unknown with several (obm-firmware-update refuses that plan).
+    @Test func theBMCActionIsTheOneBMCComponentsAction() {
+        func component(_ kind: FirmwareKind, _ action: FirmwarePlan.Action) -> FirmwarePlan.Component {
+            FirmwarePlan.Component(name: "c", kind: kind, current: "1", target: "2", action: action, image: nil)
+        }
+        #expect(
+            FirmwarePlan(hostname: "h", components: [component(.bios, .updateNeedsReboot), component(.bmc, .update)]).bmcAction == "update")
+        #expect(FirmwarePlan(hostname: "h", components: [component(.bmc, .downgradeRefused)]).bmcAction == "downgrade-refused")
+        #expect(FirmwarePlan(hostname: "h", components: [component(.bios, .updateNeedsReboot)]).bmcAction == "none")
+        #expect(FirmwarePlan(hostname: "h", components: [component(.bmc, .update), component(.bmc, .update)]).bmcAction == "unknown")
+    }
 }

@@ -33,6 +33,15 @@ import Testing
         #expect(try WhenExpression.evaluate("a == b || c == c"))
         #expect(try !WhenExpression.evaluate("a == a && b == c"), "&& binds tighter than ||")
         #expect(try !WhenExpression.evaluate("false"))
+        // As govaluate tokenizes it: quoted, a value with a dash is a word; bare, a subtraction.
+        #expect(try !WhenExpression.evaluate("'no-baseline' == update"))
+        #expect(try WhenExpression.evaluate("'downgrade-refused' == 'downgrade-refused'"))
+        do {
+            _ = try WhenExpression.evaluate("no-baseline == update")
+            Issue.record("an unquoted word with a dash fails in Argo, so here too")
+        } catch let error as RunError {
+            #expect(error.description.contains("the unquoted \"no-baseline\" as an expression"), "\(error)")
+        }
         do {
             _ = try WhenExpression.evaluate("3 > 2")
             Issue.record("a comparison it does not know is an error")

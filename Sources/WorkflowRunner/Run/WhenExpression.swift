@@ -29,7 +29,8 @@ enum WhenExpression {
         for quote in ["'", "\""] where word.count >= 2 && word.hasPrefix(quote) && word.hasSuffix(quote) {
             return String(word.dropFirst().dropLast())
         }
-        guard !word.isEmpty, word.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "." })
+        guard !word.isEmpty,
+            word.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "." })
         else {
             throw RunError(
                 "when \"\(whole)\": Argo's govaluate reads the unquoted \"\(word)\" as an expression, not a word (Failed to evaluate 'when' expresion); quote it in the template: '\(word)'"

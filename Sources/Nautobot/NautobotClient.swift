@@ -87,7 +87,7 @@ public final class NautobotClient {
             let detail = NautobotErrorText.from(response)
             let server = URLText.origin(settings.url) ?? settings.url
             switch response.status {
-            case 401, 403: throw .refused(status: response.status, detail: detail, server: server)
+            case 401, 403: throw .refused(status: response.status, detail: detail, server: server, request: request)
             case _ where HTTPResponse.isTransient(status: response.status):
                 throw .unavailable(status: response.status, detail: detail, server: server)
             case 406:

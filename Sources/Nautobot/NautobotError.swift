@@ -8,8 +8,8 @@ public enum NautobotError: StepFailure, Equatable {
     case setting(String)
     /// No HTTP answer (connection refused, timeout, TLS): the transport's own status.
     case transport(HTTPError)
-    /// 401/403: Nautobot refused the token. Exit 1.
-    case refused(status: Int, detail: String, server: String)
+    /// 401/403: Nautobot refused the token, or its user's permission for this request. Exit 1.
+    case refused(status: Int, detail: String, server: String, request: String)
     /// 429 or 5xx after retries: exit 75.
     case unavailable(status: Int, detail: String, server: String)
     /// Any other non-2xx answer, with Nautobot's own text: exit 1.
@@ -34,8 +34,11 @@ public enum NautobotError: StepFailure, Equatable {
         switch self {
         case .setting(let text): text
         case .transport(let error): "Nautobot: " + error.message
-        case .refused(let status, let detail, let server):
-            "Nautobot (\(server)) refused the token (HTTP \(status): \(detail)); check Secret nautobot-token"
+        case .refused(let status, let detail, let server, let request) where !request.hasPrefix("GET "):
+            // A token that reads but may not write: its user lacks the permission, not the token.
+            "Nautobot (\(server)) refused the token (HTTP \(status): \(detail)) for \(request); check Secret nautobot-token: its user needs the permission to do that (README, firmware-plan --record)"
+        case .refused(let status, let detail, let server, let request):
+            "Nautobot (\(server)) refused the token (HTTP \(status): \(detail)) for \(request); check Secret nautobot-token"
         case .unavailable(let status, let detail, let server):
             "Nautobot (\(server)) is unavailable (HTTP \(status)\(detail.isEmpty ? "" : ": " + detail)); try again later"
         case .rejected(let status, let detail, let request):

@@ -117,6 +117,22 @@ import Testing
         #expect(versions.count == 1, "\(versions)")
     }
 
+    /// The restricted token reads and records, nothing more: a write its user may not make is
+    /// refused by the real 3.2.7 with 403, and the step names the request and the permission,
+    /// not only the token.
+    @Test func aWriteTheTokensUserMayNotMakeNamesTheRequest() throws {
+        guard let restricted = Self.targets.first(where: { $0.backend.kind == .real })?.backend else { return }
+        let run = try runStep(
+            "nautobot-api", ["--method", "POST", "--uri", "/dcim/manufacturers/", "--body", #"{"name": "Not Allowed"}"#],
+            environment: restricted.environment)
+        #expect(run.status == 1, "\(run)")
+        #expect(
+            run.stderrLines.last
+                == "nautobot-api: Nautobot (\(restricted.url)) refused the token (HTTP 403: You do not have permission to perform this action.) for POST /api/dcim/manufacturers/; check Secret nautobot-token: its user needs the permission to do that (README, firmware-plan --record)",
+            "\(run)")
+        #expect(!run.everything.contains(restricted.token))
+    }
+
     /// CI runs the real Nautobot: the record must be tested there with the restricted token.
     @Test func theRestrictedTokenIsThereWhenTheRealNautobotIsRequired() {
         guard NautobotBackend.realIsRequired else { return }

@@ -57,6 +57,13 @@ struct GetDevicesNautobot: Step {
         // Beside the list: `count`, as a fleet's failure budget in percent needs the total, and
         // `device-types`, as a compliance summary groups the hosts by theirs.
         let typeNames = try DeviceTypeNames.of(Set(devices.map(\.deviceType.id)), client: client)
+        // A type Nautobot did not list (a token without view on device types) keeps its id, said once.
+        let unnamed = Set(devices.map(\.deviceType.id)).subtracting(typeNames.keys)
+        if !unnamed.isEmpty {
+            Log.warning(
+                "\(unnamed.count) device type(s) were not listed by Nautobot (view permission on dcim.devicetype?): their ids stand for them in device-types"
+            )
+        }
         let outputs = try runtime.outputs(environment: ProcessEnvironment.current())
         try outputs.write("count", String(devices.count))
         try outputs.write(
